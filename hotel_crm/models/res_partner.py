@@ -1,0 +1,272 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .hotel_stay import COUNTED_STATES
+
+# Stored guest figures written by _hotel_recompute_figures (one SQL pass).
+FIGURE_FIELDS = (
+    "stay_count",
+    "night_count",
+    "total_spend",
+    "stays_12m",
+    "nights_12m",
+    "spend_12m",
+    "first_stay_date",
+    "last_stay_date",
+    "avg_lead_days",
+    "avg_los",
+    "preferred_room_type_id",
+    "preferred_channel_id",
+)
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    is_guest = fields.Boolean(string="Is a Guest", index=True, tracking=True)
+    guest_type = fields.Selection(
+        [
+            ("business", "Business"),
+            ("leisure", "Leisure"),
+            ("family", "Family"),
+            ("group", "Group"),
+        ],
+        tracking=True,
+    )
+    birthday = fields.Date(tracking=True)
+    birthday_month = fields.Integer(compute="_compute_birthday_month", store=True, index=True)
+    nationality_id = fields.Many2one("res.country", string="Nationality", tracking=True)
+    is_vip = fields.Boolean(string="VIP", tracking=True, index=True)
+    hotel_preference_ids = fields.One2many(
+        "hotel.guest.preference", "partner_id", string="Preferences"
+    )
+    property_ids = fields.Many2many(
+        "res.company",
+        "hotel_guest_property_rel",
+        "partner_id",
+        "company_id",
+        string="Properties Stayed",
+        readonly=True,
+        help="Properties at which the guest has a stay; users of these properties can see the guest.",
+    )
+    hotel_stay_ids = fields.One2many("hotel.stay", "partner_id", string="Stay History")
+    # Figures (G4): maintained in SQL, see _hotel_recompute_figures.
+    figure_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_figure_currency_id", string="Figures Currency"
+    )
+    stay_count = fields.Integer(string="Stays", readonly=True, default=0)
+    night_count = fields.Integer(string="Nights", readonly=True, default=0)
+    total_spend = fields.Monetary(
+        string="Lifetime Spend", currency_field="figure_currency_id", readonly=True, default=0.0
+    )
+    stays_12m = fields.Integer(string="Stays (12 Months)", readonly=True, default=0)
+    nights_12m = fields.Integer(string="Nights (12 Months)", readonly=True, default=0)
+    spend_12m = fields.Monetary(
+        string="Spend (12 Months)", currency_field="figure_currency_id", readonly=True, default=0.0
+    )
+    first_stay_date = fields.Date(string="First Stay", readonly=True)
+    last_stay_date = fields.Date(string="Last Stay", readonly=True, index=True)
+    avg_lead_days = fields.Float(string="Average Lead Time (days)", readonly=True, digits=(16, 1))
+    avg_los = fields.Float(string="Average Length of Stay", readonly=True, digits=(16, 1))
+    preferred_room_type_id = fields.Many2one(
+        "hotel.room.type", string="Preferred Room Type", readonly=True
+    )
+    preferred_channel_id = fields.Many2one(
+        "hotel.booking.channel", string="Preferred Channel", readonly=True
+    )
+    days_since_last_stay = fields.Integer(
+        compute="_compute_days_since_last_stay", string="Days Since Last Stay"
+    )
+
+    @api.depends("birthday")
+    def _compute_birthday_month(self):
+        for partner in self:
+            partner.birthday_month = partner.birthday.month if partner.birthday else 0
+
+    def _compute_figure_currency_id(self):
+        # Figures are summed from each stay's amount in its property's currency; a hotel group
+        # runs its properties in one currency (CNY in the shipped setup).
+        for partner in self:
+            partner.figure_currency_id = self.env.company.currency_id
+
+    @api.depends("last_stay_date")
+    def _compute_days_since_last_stay(self):
+        today = fields.Date.context_today(self)
+        for partner in self:
+            partner.days_since_last_stay = (
+                (today - partner.last_stay_date).days if partner.last_stay_date else 0
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partners = super().create(vals_list)
+        guests = partners.filtered("is_guest")
+        if guests:
+            self.env["hotel.guest.tag.rule"].sudo()._apply_rules(guests.ids)
+        return partners
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"is_guest", "is_vip", "guest_type", "active"} & set(vals):
+            self.env["hotel.guest.tag.rule"].sudo()._apply_rules(self.ids)
+        return res
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_view_hotel_stays(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("hotel_crm.hotel_stay_action")
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.id}
+        return action
+
+    def action_hotel_refresh_figures(self):
+        self._hotel_refresh_guests()
+        return True
+
+    # ------------------------------------------------------------------
+    # Set-based figures (G4) and tags (G5)
+    # ------------------------------------------------------------------
+    @api.model
+    def _hotel_figures_sql(self, today, partner_ids=None):
+        """The single UPDATE that stores every figure of FIGURE_FIELDS.
+
+        :param today: reference date of the rolling 12-month window
+        :param partner_ids: restrict to these guests; None means every guest
+        """
+        since = today - relativedelta(months=12)
+        only = SQL("")
+        only_stays = SQL("")
+        if partner_ids is not None:
+            only = SQL("AND g.id = ANY(%s)", list(partner_ids))
+            only_stays = SQL("AND s.partner_id = ANY(%s)", list(partner_ids))
+        return SQL(
+            """
+            UPDATE res_partner p
+               SET stay_count = f.stay_count,
+                   night_count = f.night_count,
+                   total_spend = f.total_spend,
+                   stays_12m = f.stays_12m,
+                   nights_12m = f.nights_12m,
+                   spend_12m = f.spend_12m,
+                   first_stay_date = f.first_stay_date,
+                   last_stay_date = f.last_stay_date,
+                   avg_lead_days = f.avg_lead_days,
+                   avg_los = f.avg_los,
+                   preferred_room_type_id = f.preferred_room_type_id,
+                   preferred_channel_id = f.preferred_channel_id
+              FROM (
+                    SELECT g.id AS partner_id,
+                           COALESCE(a.stay_count, 0) AS stay_count,
+                           COALESCE(a.night_count, 0) AS night_count,
+                           COALESCE(a.total_spend, 0) AS total_spend,
+                           COALESCE(a.stays_12m, 0) AS stays_12m,
+                           COALESCE(a.nights_12m, 0) AS nights_12m,
+                           COALESCE(a.spend_12m, 0) AS spend_12m,
+                           a.first_stay_date, a.last_stay_date,
+                           a.avg_lead_days, a.avg_los,
+                           a.preferred_room_type_id, a.preferred_channel_id
+                      FROM res_partner g
+                      LEFT JOIN (
+                            SELECT s.partner_id,
+                                   COUNT(*) AS stay_count,
+                                   SUM(s.nights) AS night_count,
+                                   SUM(s.amount_company) AS total_spend,
+                                   COUNT(*) FILTER (WHERE s.check_out >= %(since)s) AS stays_12m,
+                                   SUM(s.nights) FILTER (WHERE s.check_out >= %(since)s) AS nights_12m,
+                                   SUM(s.amount_company) FILTER (WHERE s.check_out >= %(since)s)
+                                       AS spend_12m,
+                                   MIN(s.check_in) AS first_stay_date,
+                                   MAX(s.check_in) AS last_stay_date,
+                                   ROUND(AVG(s.lead_days), 1) AS avg_lead_days,
+                                   ROUND(AVG(s.nights), 1) AS avg_los,
+                                   MODE() WITHIN GROUP (ORDER BY s.room_type_id)
+                                       AS preferred_room_type_id,
+                                   MODE() WITHIN GROUP (ORDER BY s.channel_id)
+                                       AS preferred_channel_id
+                              FROM hotel_stay s
+                             WHERE s.state IN %(states)s %(only_stays)s
+                             GROUP BY s.partner_id
+                      ) a ON a.partner_id = g.id
+                     WHERE g.is_guest %(only)s
+              ) f
+             WHERE p.id = f.partner_id
+               AND (p.stay_count, p.night_count, p.total_spend, p.stays_12m, p.nights_12m,
+                    p.spend_12m, p.first_stay_date, p.last_stay_date, p.avg_lead_days,
+                    p.avg_los, p.preferred_room_type_id, p.preferred_channel_id)
+                   IS DISTINCT FROM
+                   (f.stay_count, f.night_count, f.total_spend, f.stays_12m, f.nights_12m,
+                    f.spend_12m, f.first_stay_date, f.last_stay_date, f.avg_lead_days,
+                    f.avg_los, f.preferred_room_type_id, f.preferred_channel_id)
+            """,
+            since=since,
+            states=COUNTED_STATES,
+            only=only,
+            only_stays=only_stays,
+        )
+
+    @api.model
+    def _hotel_recompute_figures(self, partner_ids=None, today=None):
+        """Recompute and store the figures of the given guests (all guests when None).
+
+        One UPDATE … FROM (SELECT … GROUP BY) for the figures and two statements for the
+        properties a guest is visible to. Returns the number of guests whose figures changed.
+        """
+        today = today or fields.Date.context_today(self)
+        self.env["hotel.stay"].flush_model()
+        self.flush_model(["is_guest"])
+        self.env.cr.execute(self._hotel_figures_sql(today, partner_ids))
+        changed = self.env.cr.rowcount
+        self._hotel_recompute_properties(partner_ids)
+        self.invalidate_model([*FIGURE_FIELDS, "property_ids"])
+        return changed
+
+    @api.model
+    def _hotel_recompute_properties(self, partner_ids=None):
+        only = SQL("")
+        only_stays = SQL("")
+        if partner_ids is not None:
+            only = SQL("AND r.partner_id = ANY(%s)", list(partner_ids))
+            only_stays = SQL("AND s.partner_id = ANY(%s)", list(partner_ids))
+        self.env.cr.execute(
+            SQL(
+                """
+                DELETE FROM hotel_guest_property_rel r
+                 WHERE NOT EXISTS (SELECT 1 FROM hotel_stay s
+                                    WHERE s.partner_id = r.partner_id
+                                      AND s.company_id = r.company_id) %s
+                """,
+                only,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO hotel_guest_property_rel (partner_id, company_id)
+                SELECT DISTINCT s.partner_id, s.company_id FROM hotel_stay s
+                 WHERE TRUE %s
+                ON CONFLICT DO NOTHING
+                """,
+                only_stays,
+            )
+        )
+
+    def _hotel_refresh_guests(self):
+        """Keep figures, properties and tags of these guests current after a change."""
+        guests = self.filtered("id")
+        if not guests:
+            return
+        self._hotel_recompute_figures(guests.ids)
+        self.env["hotel.guest.tag.rule"].sudo()._apply_rules(guests.ids)
+
+    @api.model
+    def _cron_hotel_recompute_figures(self):
+        """Daily job: figures and tags of every guest, one SQL pass each."""
+        changed = self._hotel_recompute_figures()
+        self.env["ir.cron"]._notify_progress(done=1, remaining=1)
+        self.env["hotel.guest.tag.rule"]._apply_rules()
+        self.env["ir.cron"]._notify_progress(done=2, remaining=0)
+        return changed

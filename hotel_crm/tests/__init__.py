@@ -1,0 +1,5 @@
+from . import test_stay
+from . import test_figures
+from . import test_tags
+from . import test_access
+from . import test_ui_tour
