@@ -11,11 +11,11 @@ import io
 import statistics
 import time
 
+from hotel_data import generator
+
 import odoo
 from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
-
-from hotel_data import generator
 
 FIGURES_BASELINE = """
 UPDATE res_partner p
@@ -157,11 +157,13 @@ def bench_figures(registry, repeat, today):
             cr.execute(RESET_FIGURES)
             cr.commit()
             env = api.Environment(cr, SUPERUSER_ID, {})
-            partners = env["res.partner"]
-            project.append(timed(lambda: (partners._hotel_recompute_figures(today=today),
-                                          cr.commit())))
-            steady.append(timed(lambda: (partners._hotel_recompute_figures(today=today),
-                                         cr.commit())))
+
+            def run_project(cr=cr, partners=env["res.partner"]):
+                partners._hotel_recompute_figures(today=today)
+                cr.commit()
+
+            project.append(timed(run_project))
+            steady.append(timed(run_project))
             cr.execute(f"""
                 SELECT COUNT(*) FROM res_partner p JOIN expected e ON e.id = p.id
                  WHERE (e.stay_count, e.night_count, e.total_spend, e.stays_12m, e.nights_12m,

@@ -179,12 +179,13 @@ def run_odoo_layer(odoo, work, args):
             return 0, 1, 0
         junit = work / "odoo.xml"
         targets = [str(REPO / addon / "tests") for addon in ADDONS]
-        if (REPO / "tests" / "odoo").is_dir():
-            targets.append(str(REPO / "tests" / "odoo"))
+        if (REPO / "tests" / "integration").is_dir():
+            targets.append(str(REPO / "tests" / "integration"))
         pytest_args = [
             odoo.python, "-m", "pytest", "-q", "-p", "no:cacheprovider",
             f"--odoo-config={config}", f"--odoo-database={dbname}", "--odoo-http",
-            "--odoo-log-level=warn", f"--junitxml={junit}", "--rootdir", str(REPO),
+            "--odoo-log-level=warn", "--odoo-extra=test-enable", f"--junitxml={junit}",
+            "--rootdir", str(REPO),
             *targets, *(["-k", args.k] if args.k else []),
         ]
         subprocess.run(pytest_args, cwd=REPO, check=False, env={**os.environ, **cluster.env()})

@@ -25,7 +25,6 @@ class HotelGuestTagRule(models.Model):
     active = fields.Boolean(default=True)
     tag_id = fields.Many2one(
         "res.partner.category",
-        string="Tag",
         required=True,
         ondelete="cascade",
         help="The rule owns this tag: it is added to the guests that match and removed from "
@@ -38,7 +37,7 @@ class HotelGuestTagRule(models.Model):
     )
     figure = fields.Selection(THRESHOLD_FIELDS, default="stays_12m")
     operator = fields.Selection(
-        [(op, op) for op in OPERATORS], default=">=", string="Operator"
+        [(op, op) for op in OPERATORS], default=">="
     )
     threshold = fields.Float(default=0.0)
     domain = fields.Char(default="[]", help="Guests matching this filter get the tag.")

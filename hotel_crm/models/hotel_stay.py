@@ -29,11 +29,11 @@ class HotelStay(models.Model):
         tracking=True,
     )
     channel_id = fields.Many2one(
-        "hotel.booking.channel", string="Channel", required=True, index=True, ondelete="restrict"
+        "hotel.booking.channel", required=True, index=True, ondelete="restrict"
     )
     channel_type = fields.Selection(related="channel_id.channel_type", store=True)
     booking_ref = fields.Char(string="Booking Reference", required=True, index=True, tracking=True)
-    booked_on = fields.Date(string="Booked On", default=fields.Date.context_today)
+    booked_on = fields.Date(default=fields.Date.context_today)
     check_in = fields.Date(required=True, index=True, tracking=True)
     check_out = fields.Date(required=True, tracking=True)
     nights = fields.Integer(compute="_compute_nights", store=True, aggregator="sum")
@@ -81,10 +81,14 @@ class HotelStay(models.Model):
         precompute=True,
         help="Currency the booking was made in; defaults to the property's currency.",
     )
-    company_currency_id = fields.Many2one(related="company_id.currency_id", string="Property Currency")
+    company_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Property Currency"
+    )
     amount_room = fields.Monetary(string="Room Revenue", default=0.0)
     amount_fb = fields.Monetary(string="F&B Revenue", default=0.0)
-    amount_other = fields.Monetary(string="Other Revenue", default=0.0, help="Spa, laundry, minibar…")
+    amount_other = fields.Monetary(
+        string="Other Revenue", default=0.0, help="Spa, laundry, minibar…"
+    )
     amount_total = fields.Monetary(string="Total", compute="_compute_amount_total", store=True)
     amount_company = fields.Monetary(
         string="Total (Property Currency)",
@@ -94,8 +98,10 @@ class HotelStay(models.Model):
         help="Total converted to the property's currency at the check-in date; "
         "guest figures are summed from this amount.",
     )
-    campaign_id = fields.Many2one("utm.campaign", string="Campaign", index=True, ondelete="set null")
-    preference_ids = fields.One2many(related="partner_id.hotel_preference_ids", string="Preferences")
+    campaign_id = fields.Many2one("utm.campaign", index=True, ondelete="set null")
+    preference_ids = fields.One2many(
+        related="partner_id.hotel_preference_ids", string="Preferences"
+    )
     guest_tag_ids = fields.Many2many(related="partner_id.category_id", string="Guest Tags")
     is_vip = fields.Boolean(related="partner_id.is_vip", string="VIP")
     note = fields.Text()
@@ -112,7 +118,11 @@ class HotelStay(models.Model):
             "CHECK(amount_room >= 0 AND amount_fb >= 0 AND amount_other >= 0)",
             "Revenue amounts cannot be negative.",
         ),
-        ("guests_check", "CHECK(adults >= 1 AND children >= 0)", "A stay needs at least one adult."),
+        (
+            "guests_check",
+            "CHECK(adults >= 1 AND children >= 0)",
+            "A stay needs at least one adult.",
+        ),
     ]
 
     @api.depends("company_id")

@@ -37,7 +37,7 @@ class ResPartner(models.Model):
     )
     birthday = fields.Date(tracking=True)
     birthday_month = fields.Integer(compute="_compute_birthday_month", store=True, index=True)
-    nationality_id = fields.Many2one("res.country", string="Nationality", tracking=True)
+    nationality_id = fields.Many2one("res.country", tracking=True)
     is_vip = fields.Boolean(string="VIP", tracking=True, index=True)
     hotel_preference_ids = fields.One2many(
         "hotel.guest.preference", "partner_id", string="Preferences"
@@ -49,7 +49,8 @@ class ResPartner(models.Model):
         "company_id",
         string="Properties Stayed",
         readonly=True,
-        help="Properties at which the guest has a stay; users of these properties can see the guest.",
+        help="Properties at which the guest has a stay; "
+        "users of these properties can see the guest.",
     )
     hotel_stay_ids = fields.One2many("hotel.stay", "partner_id", string="Stay History")
     # Figures (G4): maintained in SQL, see _hotel_recompute_figures.
@@ -71,13 +72,13 @@ class ResPartner(models.Model):
     avg_lead_days = fields.Float(string="Average Lead Time (days)", readonly=True, digits=(16, 1))
     avg_los = fields.Float(string="Average Length of Stay", readonly=True, digits=(16, 1))
     preferred_room_type_id = fields.Many2one(
-        "hotel.room.type", string="Preferred Room Type", readonly=True
+        "hotel.room.type", readonly=True
     )
     preferred_channel_id = fields.Many2one(
-        "hotel.booking.channel", string="Preferred Channel", readonly=True
+        "hotel.booking.channel", readonly=True
     )
     days_since_last_stay = fields.Integer(
-        compute="_compute_days_since_last_stay", string="Days Since Last Stay"
+        compute="_compute_days_since_last_stay"
     )
 
     @api.depends("birthday")
@@ -176,7 +177,8 @@ class ResPartner(models.Model):
                                    SUM(s.nights) AS night_count,
                                    SUM(s.amount_company) AS total_spend,
                                    COUNT(*) FILTER (WHERE s.check_out >= %(since)s) AS stays_12m,
-                                   SUM(s.nights) FILTER (WHERE s.check_out >= %(since)s) AS nights_12m,
+                                   SUM(s.nights) FILTER (WHERE s.check_out >= %(since)s)
+                                       AS nights_12m,
                                    SUM(s.amount_company) FILTER (WHERE s.check_out >= %(since)s)
                                        AS spend_12m,
                                    MIN(s.check_in) AS first_stay_date,

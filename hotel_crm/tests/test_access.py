@@ -17,11 +17,13 @@ class TestAccess(HotelCrmCase):
         cls.make_stay(cls.guest_ab, "2026-03-01", company=cls.property_a)
         cls.make_stay(cls.guest_ab, "2026-04-01", company=cls.property_b)
         cls.allergy = cls.env["hotel.guest.preference"].create(
-            {"partner_id": cls.guest_ab.id, "category_id": cls.env.ref("hotel_crm.pref_cat_allergy").id,
+            {"partner_id": cls.guest_ab.id,
+             "category_id": cls.env.ref("hotel_crm.pref_cat_allergy").id,
              "value": "花生过敏 peanuts"}
         )
         cls.pillow = cls.env["hotel.guest.preference"].create(
-            {"partner_id": cls.guest_ab.id, "category_id": cls.env.ref("hotel_crm.pref_cat_pillow").id,
+            {"partner_id": cls.guest_ab.id,
+             "category_id": cls.env.ref("hotel_crm.pref_cat_pillow").id,
              "value": "荞麦枕 buckwheat"}
         )
 

@@ -1,6 +1,7 @@
 from datetime import date
 
 from freezegun import freeze_time
+from psycopg2.errors import CheckViolation
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
@@ -83,11 +84,11 @@ class TestStay(HotelCrmCase):
     @mute_logger("odoo.sql_db")
     def test_database_refuses_bad_rows_written_around_the_orm_checks(self):
         stay = self.make_stay(self.guest, "2026-05-01")
-        with self.assertRaises(Exception), self.env.cr.savepoint():
+        with self.assertRaises(CheckViolation), self.env.cr.savepoint():
             self.env.cr.execute(
                 "UPDATE hotel_stay SET check_out = check_in WHERE id = %s", [stay.id]
             )
-        with self.assertRaises(Exception), self.env.cr.savepoint():
+        with self.assertRaises(CheckViolation), self.env.cr.savepoint():
             self.env.cr.execute(
                 "UPDATE hotel_stay SET amount_room = -1 WHERE id = %s", [stay.id]
             )

@@ -1,0 +1,290 @@
+"""README screenshots of the running demo, taken with headless Chromium over CDP.
+
+    python3 -m hotel_tools.screenshots --url http://127.0.0.1:8069 --out docs/screenshots
+
+Needs a running demo server (``python3 -m hotel_tools run``), /usr/bin/chromium and the
+``websocket-client`` package. No playwright or selenium: the Chrome DevTools Protocol is
+spoken directly over the page's websocket.
+"""
+
+import argparse
+import base64
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import websocket
+
+CHROMIUM = "/usr/bin/chromium"
+WIDTH, HEIGHT = 1440, 900
+GUEST_ACTION = "/odoo/action-hotel_crm.hotel_guest_action"
+STAY_ANALYSIS_ACTION = "/odoo/action-hotel_crm.hotel_stay_analysis_action"
+
+
+def log(msg):
+    print(f"[screenshots] {msg}", flush=True)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Browser:
+    """One headless Chromium with one page, driven through CDP."""
+
+    def __init__(self, chromium=CHROMIUM):
+        self.port = free_port()
+        self.profile = tempfile.mkdtemp(prefix="hotel-shots-")
+        self.proc = subprocess.Popen(
+            [
+                chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+                f"--remote-debugging-port={self.port}", f"--user-data-dir={self.profile}",
+                f"--window-size={WIDTH},{HEIGHT}", "--lang=en-US", "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.ws = None
+        self.next_id = 0
+        self.errors = []  # uncaught JS exceptions and console errors, for the report
+
+    def connect(self, timeout=30):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/json", timeout=2) as r:
+                    targets = json.load(r)
+                pages = [t for t in targets if t.get("type") == "page"]
+                if pages:
+                    break
+            except OSError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("chromium did not expose a page over CDP")
+            time.sleep(0.3)
+        self.ws = websocket.create_connection(
+            pages[0]["webSocketDebuggerUrl"], timeout=60, suppress_origin=True
+        )
+        for domain in ("Page", "Runtime", "Network"):
+            self.send(f"{domain}.enable")
+        self.send("Emulation.setDeviceMetricsOverride", width=WIDTH, height=HEIGHT,
+                  deviceScaleFactor=1, mobile=False)
+
+    def close(self):
+        try:
+            if self.ws:
+                self.ws.close()
+        except Exception:  # best effort while tearing down
+            pass
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+    # -- protocol --------------------------------------------------------------------------
+
+    def send(self, method, **params):
+        self.next_id += 1
+        msg_id = self.next_id
+        self.ws.send(json.dumps({"id": msg_id, "method": method, "params": params}))
+        while True:
+            msg = json.loads(self.ws.recv())
+            if msg.get("id") == msg_id:
+                if "error" in msg:
+                    raise RuntimeError(f"{method}: {msg['error']}")
+                return msg.get("result", {})
+            self._event(msg)
+
+    def _event(self, msg):
+        method = msg.get("method")
+        params = msg.get("params", {})
+        if method == "Runtime.exceptionThrown":
+            details = params.get("exceptionDetails", {})
+            text = details.get("exception", {}).get("description") or details.get("text")
+            self.errors.append(f"exception: {text}")
+        elif method == "Runtime.consoleAPICalled" and params.get("type") == "error":
+            args = [a.get("value", a.get("description", "")) for a in params.get("args", [])]
+            self.errors.append("console.error: " + " ".join(str(a) for a in args))
+
+    def evaluate(self, expression, await_promise=False):
+        result = self.send(
+            "Runtime.evaluate", expression=expression, returnByValue=True,
+            awaitPromise=await_promise,
+        )
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"evaluate failed: {result['exceptionDetails']}")
+        return result.get("result", {}).get("value")
+
+    # -- page helpers ----------------------------------------------------------------------
+
+    def navigate(self, url):
+        self.send("Page.navigate", url=url)
+
+    def wait_for(self, selector, timeout=60, settle=1.5):
+        """Wait until `selector` exists and the Odoo web client shows no loading indicator."""
+        check = (
+            f"!!document.querySelector({json.dumps(selector)})"
+            " && !document.querySelector('.o_loading_indicator')"
+            " && document.readyState === 'complete'"
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if self.evaluate(check):
+                    break
+            except RuntimeError:
+                pass  # context destroyed by a navigation in flight
+            if time.monotonic() > deadline:
+                url = self.evaluate("location.href")
+                raise TimeoutError(f"{selector!r} not ready after {timeout}s on {url}")
+            time.sleep(0.25)
+        time.sleep(settle)
+        dialog = self.evaluate(
+            "(document.querySelector('.o_error_dialog, .o_dialog .modal-body') || {})"
+            ".innerText || ''"
+        )
+        if dialog:
+            raise RuntimeError(f"dialog on screen: {dialog[:500]}")
+
+    def click(self, selector):
+        found = self.evaluate(
+            f"(() => {{ const el = document.querySelector({json.dumps(selector)});"
+            " if (!el) return false; el.click(); return true; })()"
+        )
+        if not found:
+            raise RuntimeError(f"nothing to click at {selector!r}")
+
+    def screenshot(self, path):
+        data = self.send("Page.captureScreenshot", format="png")["data"]
+        Path(path).write_bytes(base64.b64decode(data))
+        log(f"wrote {path}")
+
+
+# -- Odoo flows ------------------------------------------------------------------------------
+
+
+def login(browser, base, user, password):
+    browser.send("Network.clearBrowserCookies")
+    browser.navigate(f"{base}/web/login")
+    browser.wait_for("input[name=login]", settle=0.3)
+    browser.evaluate(
+        "(() => {"
+        f" document.querySelector('input[name=login]').value = {json.dumps(user)};"
+        f" document.querySelector('input[name=password]').value = {json.dumps(password)};"
+        " document.querySelector('input[name=login]').form.submit(); })()"
+    )
+    time.sleep(1)
+    browser.wait_for(".o_web_client .o_main_navbar", settle=0.5)
+    log(f"logged in as {user}")
+
+
+def call_kw(browser, model, method, args, kwargs):
+    """JSON-RPC from inside the page, so it runs with the logged-in user's session."""
+    payload = {
+        "jsonrpc": "2.0", "method": "call",
+        "params": {"model": model, "method": method, "args": args, "kwargs": kwargs},
+    }
+    reply = browser.evaluate(
+        "fetch('/web/dataset/call_kw', {method: 'POST',"
+        " headers: {'Content-Type': 'application/json'},"
+        f" body: JSON.stringify({json.dumps(payload)})}}).then(r => r.json())",
+        await_promise=True,
+    )
+    if "error" in reply:
+        raise RuntimeError(f"{model}.{method}: {reply['error'].get('message')}")
+    return reply["result"]
+
+
+def pick_guest(browser):
+    """The guest with the most stays that has tags and preferences (VIP preferred)."""
+    guests = call_kw(
+        browser, "res.partner", "search_read",
+        [[("is_guest", "=", True)]],
+        {"fields": ["name", "is_vip", "category_id", "hotel_preference_ids", "stay_count"],
+         "order": "stay_count desc, id", "limit": 40},
+    )
+    scored = sorted(
+        guests,
+        key=lambda g: (
+            not (g["category_id"] and g["hotel_preference_ids"]),
+            not g["is_vip"],
+            -g["stay_count"],
+        ),
+    )
+    if not scored:
+        raise RuntimeError("no guest visible to this user")
+    guest = scored[0]
+    log(f"guest #{guest['id']} {guest['name']} ({guest['stay_count']} stays)")
+    return guest["id"]
+
+
+def shoot_frontdesk(browser, base, out):
+    login(browser, base, "frontdesk", "frontdesk")
+
+    browser.navigate(base + GUEST_ACTION)
+    browser.wait_for(".o_list_view .o_data_row")
+    browser.screenshot(out / "guests_list.png")
+
+    guest_id = pick_guest(browser)
+    browser.navigate(f"{base}{GUEST_ACTION}/{guest_id}")
+    browser.wait_for(".o_form_view .o_notebook a[name=hotel_preferences]")
+    browser.click(".o_notebook a[name=hotel_preferences]")
+    browser.wait_for(".o_notebook .tab-pane.active [name=hotel_preference_ids] .o_data_row")
+    browser.screenshot(out / "guest_form.png")
+
+    browser.click(".o_notebook a[name=hotel_figures]")
+    browser.wait_for(".o_notebook .tab-pane.active [name=stays_12m]")
+    browser.screenshot(out / "guest_figures.png")
+
+
+def shoot_manager(browser, base, out):
+    login(browser, base, "manager", "manager")
+
+    browser.navigate(base + STAY_ANALYSIS_ACTION)
+    browser.wait_for(".o_pivot_view .o_pivot table")
+    browser.screenshot(out / "stays_pivot.png")
+
+    browser.click(".o_switch_view.o_graph")
+    browser.wait_for(".o_graph_view .o_graph_renderer canvas")
+    browser.screenshot(out / "stays_graph.png")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8069")
+    parser.add_argument("--out", default="docs/screenshots")
+    parser.add_argument("--chromium", default=CHROMIUM)
+    args = parser.parse_args(argv)
+
+    base = args.url.rstrip("/")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    browser = Browser(args.chromium)
+    try:
+        browser.connect()
+        shoot_frontdesk(browser, base, out)
+        shoot_manager(browser, base, out)
+    finally:
+        browser.close()
+    for error in browser.errors:
+        log(f"browser reported {error}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
