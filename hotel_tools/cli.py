@@ -260,6 +260,7 @@ def cmd_bench(args):
     if not pg.ensure_postgres_installed(log):
         return 2
     work = Path(tempfile.mkdtemp(prefix="hotel-crm-bench-"))
+    work.chmod(0o755)  # the postgres system user keeps the cluster under it
     cluster = pg.start_private(base=work / "pg")
     dbname = "hotel_crm_bench"
     try:

@@ -92,7 +92,10 @@ class Cluster:
     def _run(self, cmd, check=True):
         if self.runas:
             cmd = ["runuser", "-u", self.runas, "--", *cmd]
-        return subprocess.run(cmd, check=check, capture_output=True, text=True)
+        res = subprocess.run(cmd, check=False, capture_output=True, text=True)
+        if check and res.returncode:
+            raise RuntimeError(f"{' '.join(cmd)} failed:\n{res.stdout}{res.stderr}")
+        return res
 
 
 def configured_server():
@@ -130,6 +133,12 @@ def start_private(base=None, persistent=False):
         shutil.chown(base, runas)
         shutil.chown(sockdir, runas)
         os.chmod(base, 0o755)
+        reachable = subprocess.run(["runuser", "-u", runas, "--", "test", "-w", str(base)],
+                                   check=False).returncode == 0
+        if not reachable:
+            raise RuntimeError(f"the {runas} system user cannot reach {base}: PostgreSQL "
+                               "refuses to run as root, so its data directory must be in a "
+                               f"directory {runas} can enter (set HOTEL_CRM_STATE elsewhere)")
     cluster = Cluster(str(sockdir), _free_port(), "odoo", owned=True, datadir=str(datadir),
                       runas=runas)
     if not (datadir / "PG_VERSION").exists():

@@ -10,7 +10,9 @@ spoken directly over the page's websocket.
 import argparse
 import base64
 import json
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -53,6 +55,7 @@ class Browser:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # own process group: close() ends every helper process
         )
         self.ws = None
         self.next_id = 0
@@ -86,13 +89,25 @@ class Browser:
                 self.ws.close()
         except Exception:  # best effort while tearing down
             pass
-        if self.proc.poll() is None:
-            self.proc.terminate()
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(self.proc.pid, sig)
+            except ProcessLookupError:
+                break
             try:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+                continue
+            # the group outlives its leader for a moment: wait for the helpers too
+            for _ in range(50):
+                try:
+                    os.killpg(self.proc.pid, 0)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.1)
+            else:
+                continue
+            break
         shutil.rmtree(self.profile, ignore_errors=True)
 
     # -- protocol --------------------------------------------------------------------------
@@ -134,10 +149,11 @@ class Browser:
     def navigate(self, url):
         self.send("Page.navigate", url=url)
 
-    def wait_for(self, selector, timeout=60, settle=1.5):
-        """Wait until `selector` exists and the Odoo web client shows no loading indicator."""
+    def wait_for(self, selector, timeout=60, settle=1.5, condition="true"):
+        """Wait until `selector` exists (and the JS `condition` holds) and the Odoo web
+        client shows no loading indicator; then let rendering settle."""
         check = (
-            f"!!document.querySelector({json.dumps(selector)})"
+            f"!!document.querySelector({json.dumps(selector)}) && ({condition})"
             " && !document.querySelector('.o_loading_indicator')"
             " && document.readyState === 'complete'"
         )
@@ -168,7 +184,38 @@ class Browser:
         if not found:
             raise RuntimeError(f"nothing to click at {selector!r}")
 
+    def click_text(self, selector, text):
+        """Click the first `selector` element whose trimmed text is `text`."""
+        found = self.evaluate(
+            f"(() => {{ const el = [...document.querySelectorAll({json.dumps(selector)})]"
+            f".find(e => e.textContent.trim() === {json.dumps(text)});"
+            " if (!el) return false; el.click(); return true; })()"
+        )
+        if not found:
+            raise RuntimeError(f"no {selector!r} reading {text!r} to click")
+
+    def dismiss_notifications(self):
+        """Close toast notifications (reported, not hidden silently) before a capture.
+
+        Odoo 18's bus shows a sticky "The page is out of date" warning when a fresh page
+        joins a bus worker that is already connected, which full-page navigations in
+        quick succession (and logging in as another user) provoke.
+        """
+        texts = self.evaluate(
+            "[...document.querySelectorAll('.o_notification')].map(n => {"
+            " const text = n.innerText.replace(/\\s+/g, ' ').trim();"
+            " const close = n.querySelector('.o_notification_close'); if (close) close.click();"
+            " return text; })"
+        )
+        for text in texts or []:
+            note = f"notification closed: {text}"
+            if note not in self.errors:
+                self.errors.append(note)
+        if texts:
+            time.sleep(0.5)
+
     def screenshot(self, path):
+        self.dismiss_notifications()
         data = self.send("Page.captureScreenshot", format="png")["data"]
         Path(path).write_bytes(base64.b64decode(data))
         log(f"wrote {path}")
@@ -210,18 +257,19 @@ def call_kw(browser, model, method, args, kwargs):
 
 
 def pick_guest(browser):
-    """The guest with the most stays that has tags and preferences (VIP preferred)."""
+    """A guest with tags and preferences: VIPs first, then most preferences, then stays."""
     guests = call_kw(
         browser, "res.partner", "search_read",
         [[("is_guest", "=", True)]],
         {"fields": ["name", "is_vip", "category_id", "hotel_preference_ids", "stay_count"],
-         "order": "stay_count desc, id", "limit": 40},
+         "order": "stay_count desc, id", "limit": 200},
     )
     scored = sorted(
         guests,
         key=lambda g: (
             not (g["category_id"] and g["hotel_preference_ids"]),
             not g["is_vip"],
+            -min(len(g["hotel_preference_ids"]), 3),
             -g["stay_count"],
         ),
     )
@@ -247,7 +295,10 @@ def shoot_frontdesk(browser, base, out):
     browser.screenshot(out / "guest_form.png")
 
     browser.click(".o_notebook a[name=hotel_figures]")
-    browser.wait_for(".o_notebook .tab-pane.active [name=stays_12m]")
+    browser.wait_for(".o_notebook .tab-pane.active [name=stays_12m]", settle=0.5)
+    # The figures sit below the fold: scroll the tabs to the top so all four groups show.
+    browser.evaluate("document.querySelector('.o_notebook').scrollIntoView({block: 'start'})")
+    time.sleep(1)
     browser.screenshot(out / "guest_figures.png")
 
 
@@ -256,6 +307,20 @@ def shoot_manager(browser, base, out):
 
     browser.navigate(base + STAY_ANALYSIS_ACTION)
     browser.wait_for(".o_pivot_view .o_pivot table")
+    # Months x measures is far wider than the screen: regroup the columns by check-in year
+    # through the UI (collapse the column "Total", reopen it, Check-in Month > Year).
+    browser.click(".o_pivot thead .o_pivot_header_cell_opened")
+    browser.wait_for(".o_pivot thead .o_pivot_header_cell_closed", settle=0.3)
+    browser.click(".o_pivot thead .o_pivot_header_cell_closed")
+    browser.wait_for(".o-dropdown--menu button.o_menu_item", settle=0.3)
+    browser.click_text(".o-dropdown--menu button.o_menu_item", "Check-in Month")
+    browser.wait_for(".o-dropdown--menu-submenu .o_item_option", settle=0.3)
+    browser.click_text(".o-dropdown--menu-submenu .o_item_option", "Year")
+    browser.wait_for(
+        ".o_pivot thead .o_pivot_header_cell_closed",
+        condition="[...document.querySelectorAll('.o_pivot thead th')]"
+        ".some(th => /^\\d{4}$/.test(th.textContent.trim()))",
+    )
     browser.screenshot(out / "stays_pivot.png")
 
     browser.click(".o_switch_view.o_graph")

@@ -8,12 +8,20 @@ registry.category("web_tour.tours").add("hotel_crm_guest_tour", {
             run: "click",
         },
         {
-            content: "The header shows the VIP badge",
-            trigger: ".o_hotel_guest_header .badge:contains('VIP')",
+            content: "The VIP ribbon marks the guest",
+            trigger: ".ribbon:contains('VIP')",
+        },
+        {
+            content: "The header shows the guest type",
+            trigger: ".o_hotel_guest_header .badge:contains('Business')",
         },
         {
             content: "The header shows the rule-driven tags",
             trigger: ".o_hotel_guest_tags .o_tag:contains('Frequent Guest')",
+        },
+        {
+            content: "The VIP tag comes from the VIP rule",
+            trigger: ".o_hotel_guest_tags .o_tag:contains('VIP')",
         },
         {
             content: "The stays smart button counts the stays",
