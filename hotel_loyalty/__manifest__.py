@@ -1,0 +1,42 @@
+{
+    "name": "Hotel CRM: Loyalty Programme",
+    "summary": "Tiers, an append-only points ledger earned from posted invoices, redemption, "
+    "FIFO expiry and explainable tier evaluation",
+    "version": "18.0.1.0.0",
+    "category": "Sales/CRM",
+    "license": "LGPL-3",
+    "author": "Hotel CRM Contributors",
+    "website": "https://github.com/hotel-crm/hotel-crm",
+    "depends": ["hotel_crm", "account"],
+    "external_dependencies": {"python": ["xlsxwriter"]},
+    "data": [
+        "security/hotel_loyalty_groups.xml",
+        "security/ir.model.access.csv",
+        "security/hotel_loyalty_security.xml",
+        "data/ir_sequence_data.xml",
+        "data/hotel_loyalty_tier_data.xml",
+        "data/hotel_loyalty_reward_data.xml",
+        "data/ir_cron_data.xml",
+        "wizard/hotel_loyalty_redeem_wizard_views.xml",
+        "wizard/hotel_loyalty_adjust_wizard_views.xml",
+        "wizard/hotel_loyalty_enrol_wizard_views.xml",
+        "views/hotel_loyalty_member_views.xml",
+        "views/hotel_loyalty_ledger_views.xml",
+        "views/hotel_loyalty_tier_views.xml",
+        "views/hotel_loyalty_reward_views.xml",
+        "views/hotel_loyalty_program_views.xml",
+        "views/res_partner_views.xml",
+        "views/hotel_stay_views.xml",
+        "views/product_category_views.xml",
+        "views/hotel_loyalty_menus.xml",
+    ],
+    "demo": [
+        "demo/hotel_loyalty_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "hotel_loyalty/static/tests/tours/*.js",
+        ],
+    },
+    "installable": True,
+}

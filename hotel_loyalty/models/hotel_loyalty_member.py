@@ -1,0 +1,469 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, format_amount
+
+
+class HotelLoyaltyMember(models.Model):
+    _name = "hotel.loyalty.member"
+    _description = "Loyalty Member"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "member_number desc"
+    _rec_names_search = ["member_number", "partner_id"]
+
+    partner_id = fields.Many2one(
+        "res.partner", string="Guest", required=True, ondelete="restrict", index=True,
+        domain=[("is_company", "=", False)], tracking=True,
+    )
+    member_number = fields.Char(
+        string="Member Number", readonly=True, copy=False, index=True, default="/"
+    )
+    join_date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
+    company_id = fields.Many2one(
+        "res.company", string="Home Property", required=True, index=True,
+        default=lambda self: self.env.company, tracking=True,
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    active = fields.Boolean(default=True)
+    tier_id = fields.Many2one(
+        "hotel.loyalty.tier", string="Tier", index=True, readonly=True, tracking=True
+    )
+    tier_color = fields.Integer(related="tier_id.color")
+    tier_since = fields.Date(readonly=True)
+    tier_valid_until = fields.Date(
+        string="Tier Valid Until", readonly=True,
+        help="End of the evaluation period; a downgrade can only happen after this date "
+        "plus the grace period.",
+    )
+    benefit_ids = fields.Many2many(related="tier_id.benefit_ids", string="Benefits")
+    points_balance = fields.Integer(
+        string="Points Balance", readonly=True, default=0, aggregator="sum",
+        help="Sum of all ledger lines.",
+    )
+    points_available = fields.Integer(
+        compute="_compute_points_available",
+        help="Points that can be redeemed today (points past their expiry date are excluded "
+        "even before the nightly expiry job records them).",
+    )
+    window_spend = fields.Monetary(
+        string="Spend in Window", readonly=True, default=0.0,
+        help="Spend of the evaluation window used for the tier.",
+    )
+    window_stays = fields.Integer(string="Stays in Window", readonly=True, default=0)
+    next_tier_id = fields.Many2one(
+        "hotel.loyalty.tier", compute="_compute_next_tier", string="Next Tier"
+    )
+    next_tier_gap = fields.Char(compute="_compute_next_tier", string="To Reach the Next Tier")
+    ledger_ids = fields.One2many("hotel.loyalty.ledger", "member_id", string="Points History")
+    tier_history_ids = fields.One2many(
+        "hotel.loyalty.tier.history", "member_id", string="Tier History"
+    )
+    last_birthday_bonus_year = fields.Integer(readonly=True, copy=False)
+
+    _sql_constraints = [
+        ("partner_unique", "unique(partner_id)", "This guest is already a member."),
+        ("balance_check", "CHECK(points_balance >= 0)", "A points balance cannot be negative."),
+    ]
+
+    @api.depends("points_balance")
+    def _compute_points_available(self):
+        today = fields.Date.context_today(self)
+        Ledger = self.env["hotel.loyalty.ledger"]
+        for member in self:
+            member.points_available = (
+                Ledger._available(member.id, today) if isinstance(member.id, int) else 0
+            )
+
+    @api.depends("tier_id", "window_spend", "window_stays")
+    def _compute_next_tier(self):
+        tiers = self.env["hotel.loyalty.tier"].search([])
+        for member in self:
+            higher = tiers.filtered(
+                lambda t, m=member: t.sequence > (m.tier_id.sequence if m.tier_id else -1)
+                and t != m.tier_id
+            )
+            nxt = higher[:1]
+            member.next_tier_id = nxt
+            member.next_tier_gap = member._gap_text(nxt) if nxt else False
+
+    def _gap_text(self, tier):
+        """What is missing for `tier`, e.g. "3 more stays or ¥2,400.00"."""
+        self.ensure_one()
+        strict = 1 if tier.threshold_strict else 0
+        stays = max(tier.stay_threshold + strict - self.window_stays, 0)
+        spend = max(tier.spend_threshold - self.window_spend, 0)
+        if tier.threshold_strict and spend == 0 and self.window_spend <= tier.spend_threshold:
+            spend = 0.01
+        amount = format_amount(self.env, spend, self.currency_id)
+        if tier.qualify_rule == "and":
+            return self.env._("%(stays)s more stays and %(amount)s", stays=stays, amount=amount)
+        return self.env._("%(stays)s more stays or %(amount)s", stays=stays, amount=amount)
+
+    @api.depends("member_number", "partner_id")
+    def _compute_display_name(self):
+        for member in self:
+            member.display_name = f"{member.partner_id.name or ''} ({member.member_number or ''})"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("member_number", "/") == "/":
+                vals["member_number"] = self.env["ir.sequence"].next_by_code(
+                    "hotel.loyalty.member"
+                )
+        members = super().create(vals_list)
+        members.partner_id.filtered(lambda p: not p.is_guest).write({"is_guest": True})
+        entry = self.env["hotel.loyalty.tier"].search([], limit=1)
+        for member in members:
+            member._change_tier(entry, "initial", self.env._("Enrolment"), member.join_date)
+        members._evaluate_tiers(allow_downgrade=False)
+        return members
+
+    _SYSTEM_FIELDS = frozenset({
+        "tier_id", "tier_since", "tier_valid_until", "points_balance", "window_spend",
+        "window_stays", "last_birthday_bonus_year", "member_number",
+    })
+
+    def write(self, vals):
+        if self._SYSTEM_FIELDS & set(vals) and not self.env.context.get("hotel_loyalty_system"):
+            raise UserError(
+                self.env._(
+                    "Tier, points and member number follow the programme's rules and cannot "
+                    "be edited. Use an adjustment or the tier evaluation."
+                )
+            )
+        if "partner_id" in vals and any(m.partner_id.id != vals["partner_id"] for m in self):
+            if self.ledger_ids:
+                raise UserError(
+                    self.env._("A member with points history cannot be moved to another guest.")
+                )
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
+    # Balance
+    # ------------------------------------------------------------------
+    def _refresh_balance(self):
+        if not self:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE hotel_loyalty_member m
+                   SET points_balance = COALESCE(b.points, 0)
+                  FROM (SELECT m2.id, SUM(l.points) AS points
+                          FROM hotel_loyalty_member m2
+                          LEFT JOIN hotel_loyalty_ledger l ON l.member_id = m2.id
+                         WHERE m2.id = ANY(%s)
+                         GROUP BY m2.id) b
+                 WHERE m.id = b.id AND m.points_balance IS DISTINCT FROM COALESCE(b.points, 0)
+                """,
+                self.ids,
+            )
+        )
+        self.invalidate_recordset(["points_balance", "points_available"])
+
+    # ------------------------------------------------------------------
+    # Tiers
+    # ------------------------------------------------------------------
+    def _change_tier(self, tier, kind, reason, on_date=None):
+        self.ensure_one()
+        on_date = on_date or fields.Date.context_today(self)
+        program = self.env["hotel.loyalty.program"]._for_company(self.company_id)
+        old = self.tier_id
+        self.env["hotel.loyalty.tier.history"].sudo().create({
+            "member_id": self.id, "date": on_date, "old_tier_id": old.id,
+            "new_tier_id": tier.id, "kind": kind, "reason": reason,
+            "window_spend": self.window_spend, "window_stays": self.window_stays,
+        })
+        self.sudo().with_context(hotel_loyalty_system=True).write({
+            "tier_id": tier.id,
+            "tier_since": on_date,
+            "tier_valid_until": fields.Date.to_date(on_date)
+            + relativedelta(months=program.window_months),
+        })
+
+    def _evaluate_tiers(self, allow_downgrade=True, today=None):
+        """Evaluate these members now (ORM path used after an invoice or a checkout)."""
+        self.env["hotel.loyalty.member"]._run_tier_evaluation(
+            member_ids=self.ids, today=today, allow_downgrade=allow_downgrade
+        )
+
+    @api.model
+    def _tier_evaluation_sql(self, today, member_ids=None):
+        """SELECT per member: window figures, current tier and the tier the figures reach."""
+        only = SQL("AND m.id = ANY(%s)", list(member_ids)) if member_ids is not None else SQL("")
+        return SQL(
+            """
+            WITH program AS (
+                SELECT c.id AS company_id,
+                       COALESCE(p.window_months, 12) AS window_months,
+                       COALESCE(p.grace_days, 30) AS grace_days,
+                       COALESCE(p.downgrade_steps, 'one') AS downgrade_steps
+                  FROM res_company c
+                  LEFT JOIN hotel_loyalty_program p ON p.company_id = c.id
+            ), figures AS (
+                SELECT m.id AS member_id, m.tier_id, m.tier_valid_until, m.company_id,
+                       pr.grace_days, pr.downgrade_steps,
+                       COALESCE(SUM(s.amount_company), 0) AS spend,
+                       COUNT(s.id) AS stays
+                  FROM hotel_loyalty_member m
+                  JOIN program pr ON pr.company_id = m.company_id
+                  LEFT JOIN hotel_stay s
+                         ON s.partner_id = m.partner_id
+                        AND s.state IN ('in_house', 'checked_out')
+                        AND s.check_out >= (%(today)s::date
+                                            - make_interval(months => pr.window_months))
+                 WHERE m.active %(only)s
+                 GROUP BY m.id, pr.grace_days, pr.downgrade_steps
+            ), tiers AS (
+                SELECT id, sequence, spend_threshold, stay_threshold, qualify_rule,
+                       COALESCE(threshold_strict, FALSE) AS strict,
+                       ROW_NUMBER() OVER (ORDER BY sequence, id) AS rank
+                  FROM hotel_loyalty_tier WHERE active
+            ), reached AS (
+                SELECT f.member_id,
+                       (SELECT t.id FROM tiers t
+                         WHERE CASE WHEN t.qualify_rule = 'and' THEN
+                                    (CASE WHEN t.strict THEN f.spend > t.spend_threshold
+                                          ELSE f.spend >= t.spend_threshold END)
+                                AND (CASE WHEN t.strict THEN f.stays > t.stay_threshold
+                                          ELSE f.stays >= t.stay_threshold END)
+                               ELSE
+                                    (CASE WHEN t.strict THEN f.spend > t.spend_threshold
+                                          ELSE f.spend >= t.spend_threshold END)
+                                 OR (CASE WHEN t.strict THEN f.stays > t.stay_threshold
+                                          ELSE f.stays >= t.stay_threshold END)
+                               END
+                         ORDER BY t.rank DESC LIMIT 1) AS reached_tier_id
+                  FROM figures f
+            )
+            SELECT f.member_id, f.spend, f.stays, f.tier_id, cur.rank AS current_rank,
+                   r.reached_tier_id, rt.rank AS reached_rank,
+                   (f.tier_valid_until IS NULL
+                    OR f.tier_valid_until + f.grace_days <= %(today)s::date) AS period_over,
+                   f.downgrade_steps,
+                   (SELECT t.id FROM tiers t WHERE t.rank = cur.rank - 1) AS one_below_id
+              FROM figures f
+              JOIN reached r ON r.member_id = f.member_id
+              LEFT JOIN tiers cur ON cur.id = f.tier_id
+              LEFT JOIN tiers rt ON rt.id = r.reached_tier_id
+            """,
+            today=today,
+            only=only,
+        )
+
+    @api.model
+    def _run_tier_evaluation(self, member_ids=None, today=None, allow_downgrade=True,
+                             apply=True):
+        """Evaluate tiers for the given members (all when None) in one SQL pass.
+
+        Upgrades happen as soon as the window figures reach a higher tier; downgrades only
+        once the evaluation period and its grace are over, one tier at a time unless the
+        programme says otherwise. With ``apply=False`` nothing is written and the planned
+        changes are returned (the preview).
+        """
+        today = fields.Date.to_date(today or fields.Date.context_today(self))
+        self.env.flush_all()
+        self.env.cr.execute(self._tier_evaluation_sql(today, member_ids))
+        rows = self.env.cr.dictfetchall()
+        changes = []
+        for row in rows:
+            current, reached = row["current_rank"] or 0, row["reached_rank"] or 0
+            if reached > current:
+                changes.append((row, row["reached_tier_id"], "upgrade"))
+            elif reached < current and allow_downgrade and row["period_over"]:
+                target = (row["one_below_id"] if row["downgrade_steps"] == "one"
+                          else row["reached_tier_id"])
+                changes.append((row, target, "downgrade"))
+            elif current and reached == current and row["period_over"]:
+                changes.append((row, row["tier_id"], "renewal"))
+        if not apply:
+            return changes
+        self._apply_tier_changes(rows, changes, today)
+        return changes
+
+    @api.model
+    def _apply_tier_changes(self, rows, changes, today):
+        """Bulk write: figures for every evaluated member, tier and history for the changes."""
+        cr = self.env.cr
+        if rows:
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE hotel_loyalty_member m
+                       SET window_spend = v.spend, window_stays = v.stays
+                      FROM unnest(%s::int[], %s::numeric[], %s::int[]) AS v(id, spend, stays)
+                     WHERE m.id = v.id
+                       AND (m.window_spend, m.window_stays) IS DISTINCT FROM (v.spend, v.stays)
+                    """,
+                    [r["member_id"] for r in rows],
+                    [r["spend"] for r in rows],
+                    [r["stays"] for r in rows],
+                )
+            )
+        if changes:
+            reasons = {
+                "upgrade": self.env._("Qualified by spend or stays in the window"),
+                "downgrade": self.env._("Did not requalify by the end of the period and grace"),
+                "renewal": self.env._("Requalified at the end of the period"),
+            }
+            cr.execute(
+                SQL(
+                    """
+                    WITH v AS (
+                        SELECT * FROM unnest(%(ids)s::int[], %(tiers)s::int[], %(kinds)s::text[],
+                                             %(reasons)s::text[], %(spend)s::numeric[],
+                                             %(stays)s::int[])
+                                 AS v(member_id, tier_id, kind, reason, spend, stays)
+                    ), hist AS (
+                        INSERT INTO hotel_loyalty_tier_history
+                               (member_id, date, old_tier_id, new_tier_id, kind, reason,
+                                window_spend, window_stays, create_uid, write_uid,
+                                create_date, write_date)
+                        SELECT v.member_id, %(today)s, m.tier_id, v.tier_id, v.kind, v.reason,
+                               v.spend, v.stays, %(uid)s, %(uid)s, now() at time zone 'utc',
+                               now() at time zone 'utc'
+                          FROM v JOIN hotel_loyalty_member m ON m.id = v.member_id
+                    )
+                    UPDATE hotel_loyalty_member m
+                       SET tier_id = v.tier_id,
+                           tier_since = CASE WHEN v.kind = 'renewal' THEN m.tier_since
+                                             ELSE %(today)s END,
+                           tier_valid_until = %(today)s::date + make_interval(
+                               months => COALESCE(p.window_months, 12))
+                      FROM v
+                      LEFT JOIN hotel_loyalty_member mm ON mm.id = v.member_id
+                      LEFT JOIN hotel_loyalty_program p ON p.company_id = mm.company_id
+                     WHERE m.id = v.member_id
+                    """,
+                    ids=[c[0]["member_id"] for c in changes],
+                    tiers=[c[1] for c in changes],
+                    kinds=[c[2] for c in changes],
+                    reasons=[reasons[c[2]] for c in changes],
+                    spend=[c[0]["spend"] for c in changes],
+                    stays=[c[0]["stays"] for c in changes],
+                    today=today,
+                    uid=self.env.uid,
+                )
+            )
+        self.invalidate_model(["tier_id", "tier_since", "tier_valid_until", "window_spend",
+                               "window_stays", "tier_history_ids"])
+        self.env["hotel.loyalty.tier.history"].invalidate_model()
+
+    @api.model
+    def _cron_evaluate_tiers(self):
+        changes = self._run_tier_evaluation()
+        self.env["ir.cron"]._notify_progress(done=len(changes), remaining=0)
+
+    # ------------------------------------------------------------------
+    # Member care
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_birthday_bonus(self, today=None):
+        """Birthday bonus once a year, on the birthday (or the first run after it)."""
+        today = fields.Date.to_date(today or fields.Date.context_today(self))
+        members = self.search([
+            ("partner_id.birthday_month", "=", today.month),
+            ("last_birthday_bonus_year", "!=", today.year),
+        ])
+        members = members.filtered(lambda m: m.partner_id.birthday.day <= today.day)
+        vals_list = []
+        for member in members:
+            program = self.env["hotel.loyalty.program"]._for_company(member.company_id)
+            if program.birthday_bonus > 0:
+                vals_list.append({
+                    "member_id": member.id, "kind": "bonus", "points": program.birthday_bonus,
+                    "res_model": "hotel.loyalty.member.birthday",
+                    "res_id": member.id * 10000 + today.year,
+                    "source_name": self.env._("Birthday %(year)s", year=today.year),
+                    "reason": self.env._("Birthday bonus"), "date": today,
+                })
+        self.env["hotel.loyalty.ledger"]._post_lines(vals_list)
+        members.sudo().with_context(hotel_loyalty_system=True).write(
+            {"last_birthday_bonus_year": today.year}
+        )
+        return members
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_redeem(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Redeem Points"),
+            "res_model": "hotel.loyalty.redeem.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_member_id": self.id},
+        }
+
+    def action_adjust(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Adjust Points"),
+            "res_model": "hotel.loyalty.adjust.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_member_id": self.id},
+        }
+
+    def action_evaluate_tier(self):
+        self._evaluate_tiers()
+        return True
+
+    def action_view_ledger(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "hotel_loyalty.hotel_loyalty_ledger_action"
+        )
+        action["domain"] = [("member_id", "=", self.id)]
+        return action
+
+    def _tier_on(self, day):
+        """The tier the member held on `day` (from the tier history)."""
+        self.ensure_one()
+        change = self.env["hotel.loyalty.tier.history"].sudo().search(
+            [("member_id", "=", self.id), ("date", "<=", day)], order="date desc, id desc",
+            limit=1,
+        )
+        return change.new_tier_id if change else self.tier_id
+
+    @api.model
+    def _demo_enrol(self, company_ids):
+        """Demo: enrol the guests with the most stays and give them a points history."""
+        import math
+
+        guests = self.env["res.partner"].search(
+            [("is_guest", "=", True), ("stay_count", ">", 0)], order="stay_count desc, id",
+            limit=60,
+        )
+        members = self.create([
+            {"partner_id": guest.id, "company_id": company_ids[i % len(company_ids)],
+             "join_date": guest.first_stay_date}
+            for i, guest in enumerate(guests)
+        ])
+        Ledger = self.env["hotel.loyalty.ledger"]
+        stays = self.env["hotel.stay"].search(
+            [("partner_id", "in", guests.ids), ("state", "=", "checked_out")], order="check_out"
+        )
+        member_of = {m.partner_id.id: m for m in members}
+        Ledger._post_lines([
+            {"member_id": member_of[stay.partner_id.id].id, "kind": "earn",
+             "points": math.floor(stay.amount_company), "base_amount": stay.amount_company,
+             "date": stay.check_out, "company_id": stay.company_id.id,
+             "res_model": "hotel.stay", "res_id": stay.id, "source_name": stay.booking_ref}
+            for stay in stays if stay.amount_company >= 1
+        ])
+        Ledger._cron_expire_points()
+        breakfast = self.env.ref("hotel_loyalty.reward_breakfast")
+        for member in members[::4]:
+            if member.points_available >= breakfast.points_cost:
+                Ledger._post_lines([{
+                    "member_id": member.id, "kind": "redeem", "points": -breakfast.points_cost,
+                    "res_model": "hotel.loyalty.reward.demo", "res_id": member.id,
+                    "source_name": breakfast.name,
+                }])
+        return members

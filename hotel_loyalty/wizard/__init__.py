@@ -1,0 +1,3 @@
+from . import hotel_loyalty_redeem_wizard
+from . import hotel_loyalty_adjust_wizard
+from . import hotel_loyalty_enrol_wizard

@@ -1,0 +1,49 @@
+from datetime import timedelta
+
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+
+class HotelLoyaltyEnrolWizard(models.TransientModel):
+    _name = "hotel.loyalty.enrol.wizard"
+    _description = "Enrol Guests in the Loyalty Programme"
+
+    partner_ids = fields.Many2many("res.partner", string="Guests", required=True)
+    company_id = fields.Many2one(
+        "res.company", string="Home Property", required=True,
+        default=lambda self: self.env.company,
+    )
+    retro_days = fields.Integer(
+        string="Award Points for the Last (days)",
+        default=lambda self: self.env["hotel.loyalty.program"]._for_company(
+            self.env.company
+        ).retro_days,
+    )
+
+    def action_enrol(self):
+        self.ensure_one()
+        if self.retro_days < 0:
+            raise UserError(self.env._("The number of days cannot be negative."))
+        persons = self.partner_ids.filtered(lambda p: not p.is_company)
+        if not persons:
+            raise UserError(self.env._("Select at least one guest (not a company)."))
+        new = persons.filtered(lambda p: not p.loyalty_member_ids)
+        today = fields.Date.context_today(self)
+        start = today - timedelta(days=self.retro_days)
+        members = self.env["hotel.loyalty.member"].create([
+            {"partner_id": p.id, "company_id": self.company_id.id, "join_date": start}
+            for p in new
+        ])
+        if self.retro_days and members:
+            invoices = self.env["account.move"].sudo().search([
+                ("move_type", "=", "out_invoice"), ("state", "=", "posted"),
+                ("partner_id", "in", members.partner_id.ids),
+                ("invoice_date", ">=", start),
+            ])
+            invoices._hotel_loyalty_earn()
+        for member in members:
+            member.join_date = today
+        if len(members) == 1:
+            return {"type": "ir.actions.act_window", "res_model": "hotel.loyalty.member",
+                    "res_id": members.id, "view_mode": "form"}
+        return {"type": "ir.actions.act_window_close"}
