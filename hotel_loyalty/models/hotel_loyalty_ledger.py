@@ -79,7 +79,8 @@ class HotelLoyaltyLedger(models.Model):
     def _compute_display_name(self):
         kinds = dict(self._fields["kind"]._description_selection(self.env))
         for line in self:
-            line.display_name = f"{kinds.get(line.kind, '')} {line.points:+d} {line.source_name or ''}"
+            kind = kinds.get(line.kind, "")
+            line.display_name = f"{kind} {line.points:+d} {line.source_name or ''}"
 
     # ------------------------------------------------------------------
     # Append-only
@@ -95,14 +96,15 @@ class HotelLoyaltyLedger(models.Model):
             )
         return super().create(vals_list)
 
-    def write(self, vals):
+    # Append-only: refusing without calling super is the point of these overrides.
+    def write(self, vals):  # pylint: disable=method-required-super
         raise UserError(
             self.env._(
                 "Ledger lines cannot be changed. Record a correcting adjustment instead."
             )
         )
 
-    def unlink(self):
+    def unlink(self):  # pylint: disable=method-required-super
         raise UserError(
             self.env._(
                 "Ledger lines cannot be deleted. Record a correcting adjustment instead."
@@ -230,7 +232,7 @@ class HotelLoyaltyLedger(models.Model):
                 vals["remaining"] = 0
             else:
                 continue
-            lines |= super(HotelLoyaltyLedger, self).create([vals])
+            lines |= super().create([vals])
         self.invalidate_model(["remaining"])
         members._refresh_balance()
         return lines

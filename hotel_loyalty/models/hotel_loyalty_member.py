@@ -17,7 +17,7 @@ class HotelLoyaltyMember(models.Model):
         domain=[("is_company", "=", False)], tracking=True,
     )
     member_number = fields.Char(
-        string="Member Number", readonly=True, copy=False, index=True, default="/"
+        readonly=True, copy=False, index=True, default="/"
     )
     join_date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
     company_id = fields.Many2one(
@@ -27,18 +27,18 @@ class HotelLoyaltyMember(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
     active = fields.Boolean(default=True)
     tier_id = fields.Many2one(
-        "hotel.loyalty.tier", string="Tier", index=True, readonly=True, tracking=True
+        "hotel.loyalty.tier", index=True, readonly=True, tracking=True
     )
     tier_color = fields.Integer(related="tier_id.color")
     tier_since = fields.Date(readonly=True)
     tier_valid_until = fields.Date(
-        string="Tier Valid Until", readonly=True,
+        readonly=True,
         help="End of the evaluation period; a downgrade can only happen after this date "
         "plus the grace period.",
     )
     benefit_ids = fields.Many2many(related="tier_id.benefit_ids", string="Benefits")
     points_balance = fields.Integer(
-        string="Points Balance", readonly=True, default=0, aggregator="sum",
+        readonly=True, default=0, aggregator="sum",
         help="Sum of all ledger lines.",
     )
     points_available = fields.Integer(
@@ -52,12 +52,12 @@ class HotelLoyaltyMember(models.Model):
     )
     window_stays = fields.Integer(string="Stays in Window", readonly=True, default=0)
     next_tier_id = fields.Many2one(
-        "hotel.loyalty.tier", compute="_compute_next_tier", string="Next Tier"
+        "hotel.loyalty.tier", compute="_compute_next_tier"
     )
     next_tier_gap = fields.Char(compute="_compute_next_tier", string="To Reach the Next Tier")
     ledger_ids = fields.One2many("hotel.loyalty.ledger", "member_id", string="Points History")
     tier_history_ids = fields.One2many(
-        "hotel.loyalty.tier.history", "member_id", string="Tier History"
+        "hotel.loyalty.tier.history", "member_id"
     )
     last_birthday_bonus_year = fields.Integer(readonly=True, copy=False)
 

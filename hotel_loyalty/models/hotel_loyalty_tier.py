@@ -12,7 +12,6 @@ class HotelLoyaltyTier(models.Model):
         default=10, help="Tiers are ranked by sequence: the lowest is the entry tier."
     )
     spend_threshold = fields.Float(
-        string="Spend Threshold",
         help="Spend over the evaluation window (property currency) from which a member "
         "qualifies for this tier.",
     )
@@ -56,7 +55,7 @@ class HotelLoyaltyTier(models.Model):
     @api.constrains("sequence", "spend_threshold", "stay_threshold")
     def _check_ordered(self):
         tiers = self.search([])
-        for lower, higher in zip(tiers, tiers[1:]):
+        for lower, higher in zip(tiers, tiers[1:], strict=False):
             if (higher.spend_threshold < lower.spend_threshold
                     or higher.stay_threshold < lower.stay_threshold):
                 raise ValidationError(

@@ -8,7 +8,6 @@ class ProductCategory(models.Model):
 
     hotel_revenue_category = fields.Selection(
         REVENUE_CATEGORIES,
-        string="Hotel Revenue Category",
         help="Which earn rate of the loyalty programme invoice lines of this category use. "
         "Empty: the account's category, else Other.",
     )
@@ -18,6 +17,6 @@ class AccountAccount(models.Model):
     _inherit = "account.account"
 
     hotel_revenue_category = fields.Selection(
-        REVENUE_CATEGORIES, string="Hotel Revenue Category",
+        REVENUE_CATEGORIES,
         help="Used for invoice lines whose product category has no revenue category.",
     )

@@ -9,7 +9,12 @@ from odoo.tests import BaseCase, tagged
 
 @tagged("post_install", "-at_install")
 class TestConcurrentRedemptions(BaseCase):
-    """Two redemptions at the same time, each in its own database transaction."""
+    """Two redemptions at the same time, each in its own database transaction.
+
+    The data must be committed for the second connection to see it, and every transaction
+    commits like a request would: the commits are the subject of the test (and the data is
+    removed in ``finally``).
+    """
 
     def test_two_concurrent_redemptions_cannot_overdraw(self):
         from odoo.tests.common import get_db_name
@@ -24,7 +29,7 @@ class TestConcurrentRedemptions(BaseCase):
                 "member_id": member.id, "kind": "bonus", "points": 500,
                 "res_model": "test.concurrency", "res_id": member.id,
             }])
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
             member_id, partner_id = member.id, partner.id
         barrier = threading.Barrier(2)
         outcomes = []
@@ -40,7 +45,7 @@ class TestConcurrentRedemptions(BaseCase):
                             "member_id": member_id, "kind": "redeem", "points": -300,
                             "res_model": "test.concurrency.redeem", "res_id": n,
                         }])
-                        cr.commit()
+                        cr.commit()  # pylint: disable=invalid-commit
                         outcomes.append("redeemed")
                         return
                     except SerializationFailure:
@@ -76,4 +81,4 @@ class TestConcurrentRedemptions(BaseCase):
                            "AND res_id = %s", [member_id])
                 cr.execute("DELETE FROM hotel_loyalty_member WHERE id = %s", [member_id])
                 cr.execute("DELETE FROM res_partner WHERE id = %s", [partner_id])
-                cr.commit()
+                cr.commit()  # pylint: disable=invalid-commit

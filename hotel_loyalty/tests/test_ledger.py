@@ -44,7 +44,7 @@ class TestLedger(LoyaltyCase):
         self.give(self.member, 500)
         action = self.member.with_user(self.front_desk).action_redeem()
         with Form(self.env["hotel.loyalty.redeem.wizard"].with_user(self.front_desk)
-                  .with_context(action["context"])) as form:
+                  .with_context(**action["context"])) as form:
             form.reward_id = self.breakfast
             self.assertEqual(form.points, 300)
         form.save().action_redeem()

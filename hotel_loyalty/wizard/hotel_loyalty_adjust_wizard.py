@@ -47,11 +47,13 @@ class HotelLoyaltyAdjustWizard(models.TransientModel):
             "source_name": self.reason,
             "reason": self.reason,
         }])
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        signed_points = f"{self.points:+d}"
         self.member_id.message_post(
             body=self.env._(
                 "%(points)s points (%(kind)s) by %(user)s: %(reason)s",
-                points=f"{self.points:+d}", user=user.name, reason=self.reason,
-                kind=dict(self._fields["kind"]._description_selection(self.env))[self.kind],
+                points=signed_points, user=user.name, reason=self.reason,
+                kind=kinds[self.kind],
             )
         )
         return {"type": "ir.actions.act_window_close"}
