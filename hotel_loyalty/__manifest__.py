@@ -20,6 +20,7 @@
         "wizard/hotel_loyalty_redeem_wizard_views.xml",
         "wizard/hotel_loyalty_adjust_wizard_views.xml",
         "wizard/hotel_loyalty_enrol_wizard_views.xml",
+        "wizard/hotel_loyalty_tier_preview_views.xml",
         "views/hotel_loyalty_member_views.xml",
         "views/hotel_loyalty_ledger_views.xml",
         "views/hotel_loyalty_tier_views.xml",

@@ -15,6 +15,12 @@ class ResPartner(models.Model):
     loyalty_points = fields.Integer(
         related="loyalty_member_id.points_balance", string="Points"
     )
+    loyalty_tier_valid_until = fields.Date(
+        related="loyalty_member_id.tier_valid_until", string="Tier Valid Until"
+    )
+    loyalty_next_tier_gap = fields.Char(
+        related="loyalty_member_id.next_tier_gap", string="To Reach the Next Tier"
+    )
     loyalty_benefit_ids = fields.Many2many(
         related="loyalty_member_id.benefit_ids", string="Member Benefits"
     )
