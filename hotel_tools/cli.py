@@ -7,6 +7,7 @@
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -223,12 +224,25 @@ def cmd_run(args):
     if owned:
         cluster = pg.start_private(base=state / "pg", persistent=True)
     dbname = args.database
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]{0,62}", dbname):
+        print(f"hotel-crm run: {dbname!r} is not a valid database name (letters, digits, _ "
+              "and -, starting with a letter).", file=sys.stderr)
+        return 2
     try:
         config = write_odoo_config(state / "odoo.conf", odoo, cluster, dbname,
                                    {"http_port": str(args.port), "log_level": "info",
                                     "max_cron_threads": "1"})
         exists = cluster.psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{dbname}'")
-        step = ["-u", ",".join(ADDONS)] if exists else ["-i", ",".join(ADDONS)]
+        installed = set()
+        if exists:
+            installed = set(cluster.psql(
+                dbname, "SELECT name FROM ir_module_module WHERE state = 'installed'"
+            ).split())
+        step = []
+        if to_install := [a for a in ADDONS if a not in installed]:
+            step += ["-i", ",".join(to_install)]
+        if to_update := [a for a in ADDONS if a in installed]:
+            step += ["-u", ",".join(to_update)]
         log(("upgrading" if exists else "creating") + f" the demo database {dbname}")
         res = subprocess.run(odoo_cmd(odoo, config, "-d", dbname, *step, "--stop-after-init"),
                              cwd=state, check=False)
