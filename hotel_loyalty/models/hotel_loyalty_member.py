@@ -204,7 +204,7 @@ class HotelLoyaltyMember(models.Model):
                   LEFT JOIN hotel_loyalty_program p ON p.company_id = c.id
             ), figures AS (
                 SELECT m.id AS member_id, m.tier_id, m.tier_valid_until, m.company_id,
-                       pr.grace_days, pr.downgrade_steps,
+                       pr.grace_days, pr.downgrade_steps, pr.window_months,
                        COALESCE(SUM(s.amount_company), 0) AS spend,
                        COUNT(s.id) AS stays
                   FROM hotel_loyalty_member m
@@ -215,7 +215,7 @@ class HotelLoyaltyMember(models.Model):
                         AND s.check_out >= (%(today)s::date
                                             - make_interval(months => pr.window_months))
                  WHERE m.active %(only)s
-                 GROUP BY m.id, pr.grace_days, pr.downgrade_steps
+                 GROUP BY m.id, pr.grace_days, pr.downgrade_steps, pr.window_months
             ), tiers AS (
                 SELECT id, sequence, spend_threshold, stay_threshold, qualify_rule,
                        COALESCE(threshold_strict, FALSE) AS strict,
@@ -242,7 +242,7 @@ class HotelLoyaltyMember(models.Model):
                    r.reached_tier_id, rt.rank AS reached_rank,
                    (f.tier_valid_until IS NULL
                     OR f.tier_valid_until + f.grace_days <= %(today)s::date) AS period_over,
-                   f.downgrade_steps,
+                   f.downgrade_steps, f.window_months,
                    (SELECT t.id FROM tiers t WHERE t.rank = cur.rank - 1) AS one_below_id
               FROM figures f
               JOIN reached r ON r.member_id = f.member_id
@@ -256,105 +256,95 @@ class HotelLoyaltyMember(models.Model):
     @api.model
     def _run_tier_evaluation(self, member_ids=None, today=None, allow_downgrade=True,
                              apply=True):
-        """Evaluate tiers for the given members (all when None) in one SQL pass.
+        """Evaluate tiers for the given members (all when None).
 
         Upgrades happen as soon as the window figures reach a higher tier; downgrades only
         once the evaluation period and its grace are over, one tier at a time unless the
-        programme says otherwise. With ``apply=False`` nothing is written and the planned
-        changes are returned (the preview).
+        programme says otherwise; a member who still qualifies at the end of the period is
+        renewed. With ``apply=False`` nothing is written and the planned changes are
+        returned as (row, new tier id, kind) — the preview. With ``apply=True`` the whole
+        evaluation is one SQL statement (figures, tiers and history lines written in bulk)
+        and the number of tier changes is returned.
         """
         today = fields.Date.to_date(today or fields.Date.context_today(self))
         self.env.flush_all()
-        self.env.cr.execute(self._tier_evaluation_sql(today, member_ids))
-        rows = self.env.cr.dictfetchall()
-        changes = []
-        for row in rows:
-            current, reached = row["current_rank"] or 0, row["reached_rank"] or 0
-            if reached > current:
-                changes.append((row, row["reached_tier_id"], "upgrade"))
-            elif reached < current and allow_downgrade and row["period_over"]:
-                target = (row["one_below_id"] if row["downgrade_steps"] == "one"
-                          else row["reached_tier_id"])
-                changes.append((row, target, "downgrade"))
-            elif current and reached == current and row["period_over"]:
-                changes.append((row, row["tier_id"], "renewal"))
+        decisions = SQL(
+            """
+            SELECT e.*,
+                   CASE WHEN COALESCE(e.reached_rank, 0) > COALESCE(e.current_rank, 0)
+                             THEN 'upgrade'
+                        WHEN COALESCE(e.reached_rank, 0) < COALESCE(e.current_rank, 0)
+                             AND %(down)s AND e.period_over THEN 'downgrade'
+                        WHEN e.current_rank IS NOT NULL AND e.reached_rank = e.current_rank
+                             AND e.period_over THEN 'renewal'
+                   END AS kind,
+                   CASE WHEN COALESCE(e.reached_rank, 0) > COALESCE(e.current_rank, 0)
+                             THEN e.reached_tier_id
+                        WHEN COALESCE(e.reached_rank, 0) < COALESCE(e.current_rank, 0)
+                             THEN CASE WHEN e.downgrade_steps = 'one' THEN e.one_below_id
+                                       ELSE e.reached_tier_id END
+                        ELSE e.tier_id
+                   END AS new_tier_id
+              FROM (%(evaluation)s) e
+            """,
+            down=allow_downgrade,
+            evaluation=self._tier_evaluation_sql(today, member_ids),
+        )
         if not apply:
-            return changes
-        self._apply_tier_changes(rows, changes, today)
-        return changes
-
-    @api.model
-    def _apply_tier_changes(self, rows, changes, today):
-        """Bulk write: figures for every evaluated member, tier and history for the changes."""
-        cr = self.env.cr
-        if rows:
-            cr.execute(
-                SQL(
-                    """
-                    UPDATE hotel_loyalty_member m
-                       SET window_spend = v.spend, window_stays = v.stays
-                      FROM unnest(%s::int[], %s::numeric[], %s::int[]) AS v(id, spend, stays)
-                     WHERE m.id = v.id
-                       AND (m.window_spend, m.window_stays) IS DISTINCT FROM (v.spend, v.stays)
-                    """,
-                    [r["member_id"] for r in rows],
-                    [r["spend"] for r in rows],
-                    [r["stays"] for r in rows],
-                )
+            self.env.cr.execute(SQL("SELECT * FROM (%s) d WHERE d.kind IS NOT NULL", decisions))
+            return [(row, row["new_tier_id"], row["kind"])
+                    for row in self.env.cr.dictfetchall()]
+        self.env.cr.execute(SQL(
+            """
+            WITH d AS MATERIALIZED (%(decisions)s),
+            hist AS (
+                INSERT INTO hotel_loyalty_tier_history
+                       (member_id, date, old_tier_id, new_tier_id, kind, reason, window_spend,
+                        window_stays, create_uid, write_uid, create_date, write_date)
+                SELECT d.member_id, %(today)s, d.tier_id, d.new_tier_id, d.kind,
+                       CASE d.kind WHEN 'upgrade' THEN %(up_reason)s
+                                   WHEN 'downgrade' THEN %(down_reason)s
+                                   ELSE %(renew_reason)s END,
+                       d.spend, d.stays, %(uid)s, %(uid)s, now() at time zone 'utc',
+                       now() at time zone 'utc'
+                  FROM d WHERE d.kind IS NOT NULL
+                RETURNING 1
+            ),
+            upd AS (
+                UPDATE hotel_loyalty_member m
+                   SET window_spend = d.spend, window_stays = d.stays,
+                       tier_id = CASE WHEN d.kind IS NULL THEN m.tier_id ELSE d.new_tier_id END,
+                       tier_since = CASE WHEN d.kind IN ('upgrade', 'downgrade')
+                                         THEN %(today)s ELSE m.tier_since END,
+                       tier_valid_until = CASE WHEN d.kind IS NULL THEN m.tier_valid_until
+                                               ELSE %(today)s::date
+                                                    + make_interval(months => d.window_months)
+                                          END
+                  FROM d
+                 WHERE m.id = d.member_id
+                   AND (d.kind IS NOT NULL
+                        OR (m.window_spend, m.window_stays) IS DISTINCT FROM (d.spend, d.stays))
+                RETURNING 1
             )
-        if changes:
-            reasons = {
-                "upgrade": self.env._("Qualified by spend or stays in the window"),
-                "downgrade": self.env._("Did not requalify by the end of the period and grace"),
-                "renewal": self.env._("Requalified at the end of the period"),
-            }
-            cr.execute(
-                SQL(
-                    """
-                    WITH v AS (
-                        SELECT * FROM unnest(%(ids)s::int[], %(tiers)s::int[], %(kinds)s::text[],
-                                             %(reasons)s::text[], %(spend)s::numeric[],
-                                             %(stays)s::int[])
-                                 AS v(member_id, tier_id, kind, reason, spend, stays)
-                    ), hist AS (
-                        INSERT INTO hotel_loyalty_tier_history
-                               (member_id, date, old_tier_id, new_tier_id, kind, reason,
-                                window_spend, window_stays, create_uid, write_uid,
-                                create_date, write_date)
-                        SELECT v.member_id, %(today)s, m.tier_id, v.tier_id, v.kind, v.reason,
-                               v.spend, v.stays, %(uid)s, %(uid)s, now() at time zone 'utc',
-                               now() at time zone 'utc'
-                          FROM v JOIN hotel_loyalty_member m ON m.id = v.member_id
-                    )
-                    UPDATE hotel_loyalty_member m
-                       SET tier_id = v.tier_id,
-                           tier_since = CASE WHEN v.kind = 'renewal' THEN m.tier_since
-                                             ELSE %(today)s END,
-                           tier_valid_until = %(today)s::date + make_interval(
-                               months => COALESCE(p.window_months, 12))
-                      FROM v
-                      LEFT JOIN hotel_loyalty_member mm ON mm.id = v.member_id
-                      LEFT JOIN hotel_loyalty_program p ON p.company_id = mm.company_id
-                     WHERE m.id = v.member_id
-                    """,
-                    ids=[c[0]["member_id"] for c in changes],
-                    tiers=[c[1] for c in changes],
-                    kinds=[c[2] for c in changes],
-                    reasons=[reasons[c[2]] for c in changes],
-                    spend=[c[0]["spend"] for c in changes],
-                    stays=[c[0]["stays"] for c in changes],
-                    today=today,
-                    uid=self.env.uid,
-                )
-            )
+            SELECT (SELECT COUNT(*) FROM hist), (SELECT COUNT(*) FROM upd)
+            """,
+            decisions=decisions,
+            today=today,
+            uid=self.env.uid,
+            up_reason=self.env._("Qualified by spend or stays in the window"),
+            down_reason=self.env._("Did not requalify by the end of the period and grace"),
+            renew_reason=self.env._("Requalified at the end of the period"),
+        ))
+        changes, _updated = self.env.cr.fetchone()
         self.invalidate_model(["tier_id", "tier_since", "tier_valid_until", "window_spend",
                                "window_stays", "tier_history_ids"])
         self.env["hotel.loyalty.tier.history"].invalidate_model()
+        return changes
 
     @api.model
     def _cron_evaluate_tiers(self):
         changes = self._run_tier_evaluation()
-        self.env["ir.cron"]._notify_progress(done=len(changes), remaining=0)
+        self.env["ir.cron"]._notify_progress(done=changes, remaining=0)
 
     # ------------------------------------------------------------------
     # Member care

@@ -1,0 +1,432 @@
+from odoo import api, fields, models, tools
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+CHANNELS = [
+    ("phone", "Phone"),
+    ("email", "E-mail"),
+    ("chat", "Live Chat"),
+    ("wechat", "WeChat"),
+    ("weibo", "Weibo"),
+    ("dianping", "Dianping"),
+    ("front_desk", "Front Desk"),
+    ("survey", "Survey"),
+    ("review", "Online Review"),
+    ("other", "Other"),
+]
+SLA_STATES = [
+    ("on_track", "On Track"),
+    ("at_risk", "At Risk"),
+    ("breached", "Breached"),
+    ("met", "Met"),
+]
+AT_RISK = 0.8  # share of the allowed time after which a running clock is at risk
+
+
+class HotelFeedback(models.Model):
+    _name = "hotel.feedback"
+    _description = "Guest Feedback"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "priority desc, id desc"
+    _primary_email = "email_from"
+
+    name = fields.Char(string="Subject", required=True, tracking=True)
+    reference = fields.Char(readonly=True, copy=False, index=True, default="/")
+    partner_id = fields.Many2one(
+        "res.partner", string="Guest", index=True, tracking=True,
+        domain=[("is_company", "=", False)],
+    )
+    email_from = fields.Char(string="E-mail", help="Sender of an e-mailed feedback.")
+    stay_id = fields.Many2one(
+        "hotel.stay", index=True,
+        domain="[('partner_id', '=?', partner_id)]",
+    )
+    company_id = fields.Many2one(
+        "res.company", string="Property", required=True, index=True,
+        default=lambda self: self.env.company,
+    )
+    channel = fields.Selection(CHANNELS, required=True, default="front_desk", index=True)
+    category_id = fields.Many2one("hotel.feedback.category", index=True, tracking=True)
+    auto_category_id = fields.Many2one(
+        "hotel.feedback.category", string="Suggested Category", readonly=True,
+        help="Category chosen by the keyword classification when the ticket was created.",
+    )
+    classification_confidence = fields.Float(readonly=True, digits=(3, 2))
+    category_corrected = fields.Boolean(
+        readonly=True, help="Staff changed the suggested category (counts for its accuracy)."
+    )
+    team_id = fields.Many2one(
+        "hotel.feedback.team", string="Department", index=True, tracking=True,
+        compute="_compute_team_id", store=True, readonly=False,
+    )
+    department = fields.Selection(related="team_id.department", store=True, string="Area")
+    priority = fields.Selection(
+        [("0", "Low"), ("1", "Normal"), ("2", "High"), ("3", "Urgent")],
+        default="1", index=True, tracking=True,
+    )
+    stage_id = fields.Many2one(
+        "hotel.feedback.stage", index=True, tracking=True, copy=False,
+        group_expand="_read_group_stage_ids",
+        default=lambda self: self.env["hotel.feedback.stage"].search([], limit=1),
+    )
+    is_closed = fields.Boolean(related="stage_id.is_closed", store=True)
+    user_id = fields.Many2one(
+        "res.users", string="Owner", index=True, tracking=True,
+        default=lambda self: self.env.user,
+    )
+    tag_ids = fields.Many2many("res.partner.category", string="Tags")
+    description = fields.Text(help="What the guest said, as plain text.")
+    resolution = fields.Text()
+    # Two clocks (F4)
+    sla_id = fields.Many2one("hotel.feedback.sla", string="SLA Policy", readonly=True)
+    received_date = fields.Datetime(
+        string="Received", readonly=True, default=fields.Datetime.now, index=True,
+        help="When the feedback reached the hotel: start of the reply clock.",
+    )
+    opened_date = fields.Datetime(
+        string="Opened", readonly=True, default=fields.Datetime.now, index=True,
+        help="Start of the resolution clock (the reopening time after a reopen).",
+    )
+    reply_deadline = fields.Datetime(readonly=True, index=True)
+    resolve_deadline = fields.Datetime(readonly=True, index=True)
+    first_reply_date = fields.Datetime(readonly=True)
+    resolved_date = fields.Datetime(readonly=True, index=True)
+    reply_hours = fields.Float(
+        string="Reply Time (h)", readonly=True, aggregator="avg", digits=(16, 2)
+    )
+    resolve_hours = fields.Float(
+        string="Resolution Time (h)", readonly=True, aggregator="avg", digits=(16, 2)
+    )
+    reply_sla_state = fields.Selection(SLA_STATES, readonly=True, index=True)
+    resolve_sla_state = fields.Selection(SLA_STATES, readonly=True, index=True)
+    sla_state = fields.Selection(
+        SLA_STATES, string="SLA", readonly=True, index=True,
+        help="Worst of the two clocks; Met once both were met.",
+    )
+    reply_escalated = fields.Boolean(readonly=True, copy=False)
+    resolve_escalated = fields.Boolean(readonly=True, copy=False)
+    # Service recovery (F7)
+    compensation_type = fields.Selection(
+        [("voucher", "Voucher"), ("upgrade", "Upgrade"), ("discount", "Discount"),
+         ("amenity", "Amenity"), ("points", "Loyalty Points"), ("other", "Other")],
+    )
+    compensation_value = fields.Char(help="e.g. 1 night, 100 CNY voucher, 500 points")
+    compensation_cost = fields.Monetary(currency_field="currency_id")
+    compensation_points = fields.Integer(help="Points granted when the type is loyalty points.")
+    compensation_approved_by = fields.Many2one("res.users", readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    # Survey (F5)
+    survey_user_input_id = fields.Many2one("survey.user_input", readonly=True, index=True)
+    review_id = fields.Many2one("hotel.review", readonly=True, index=True)
+
+    _sql_constraints = [
+        ("survey_unique", "unique(survey_user_input_id)",
+         "A survey answer opens at most one ticket."),
+        ("cost_check", "CHECK(compensation_cost >= 0)", "A compensation cost cannot be negative."),
+    ]
+
+    @api.depends("category_id")
+    def _compute_team_id(self):
+        for ticket in self:
+            if ticket.category_id:
+                ticket.team_id = ticket.category_id.team_id
+
+    @api.model
+    def _read_group_stage_ids(self, stages, domain):
+        return stages.search([], order=stages._order)
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        Category = self.env["hotel.feedback.category"]
+        for vals in vals_list:
+            if not (vals.get("name") or "").strip():
+                text = (vals.get("description") or "").strip()
+                vals["name"] = text[:60] or self.env._("Feedback")
+            if not vals.get("category_id"):
+                category, confidence = Category._classify(
+                    f"{vals.get('name', '')}\n{vals.get('description') or ''}"
+                )
+                if category:
+                    vals.update(category_id=category.id, auto_category_id=category.id,
+                                classification_confidence=confidence)
+            if vals.get("reference", "/") == "/":
+                vals["reference"] = self.env["ir.sequence"].next_by_code("hotel.feedback")
+            if vals.get("stay_id") and not vals.get("partner_id"):
+                vals["partner_id"] = self.env["hotel.stay"].browse(vals["stay_id"]).partner_id.id
+        tickets = super().create(vals_list)
+        tickets._start_clocks(reply=True)
+        tickets.filtered("is_closed")._stop_resolve_clock()
+        tickets._schedule_owner_activity()
+        return tickets
+
+    def _write_clock(self, vals):
+        """Write clock and escalation fields without the side effects of write()."""
+        return self.with_context(hotel_feedback_clock=True).write(vals)
+
+    def write(self, vals):
+        if self.env.context.get("hotel_feedback_clock"):
+            return super().write(vals)
+        if "category_id" in vals:
+            for ticket in self.filtered("auto_category_id"):
+                if vals["category_id"] != ticket.auto_category_id.id:
+                    vals = {**vals, "category_corrected": True}
+                    break
+        closing = reopening = self.browse()
+        if "stage_id" in vals:
+            stage = self.env["hotel.feedback.stage"].browse(vals["stage_id"])
+            closing = self.filtered(lambda t: not t.is_closed) if stage.is_closed else closing
+            reopening = self.filtered("is_closed") if not stage.is_closed else reopening
+        res = super().write(vals)
+        if closing:
+            closing._stop_resolve_clock()
+        if reopening:
+            reopening._reopen()
+        if {"category_id", "priority"} & set(vals):
+            self.filtered(lambda t: not t.is_closed)._start_clocks()
+        if "user_id" in vals:
+            self._schedule_owner_activity()
+        return res
+
+    # ------------------------------------------------------------------
+    # Clocks
+    # ------------------------------------------------------------------
+    def _start_clocks(self, reply=True):
+        for ticket in self:
+            sla = self.env["hotel.feedback.sla"]._for_ticket(ticket.category_id, ticket.priority)
+            if not sla:
+                continue
+            vals = {"sla_id": sla.id}
+            start = ticket.opened_date or fields.Datetime.now()
+            if reply and not ticket.first_reply_date:
+                received = ticket.received_date or start
+                vals["reply_deadline"] = sla._deadline(received, sla.reply_hours,
+                                                       ticket.company_id)
+            if not ticket.resolved_date:
+                vals["resolve_deadline"] = sla._deadline(
+                    start, sla.resolve_hours, ticket.company_id
+                )
+            ticket._write_clock(vals)
+        self._update_sla_states()
+
+    def _stop_resolve_clock(self):
+        now = fields.Datetime.now()
+        for ticket in self:
+            ticket._write_clock({
+                "resolved_date": now,
+                "resolve_hours": (now - ticket.opened_date).total_seconds() / 3600,
+            })
+        self.activity_feedback(["hotel_feedback.mail_activity_feedback_owner",
+                                "hotel_feedback.mail_activity_feedback_escalation"])
+        self._update_sla_states()
+
+    def _reopen(self):
+        now = fields.Datetime.now()
+        for ticket in self:
+            ticket._write_clock({
+                "opened_date": now, "resolved_date": False, "resolve_hours": 0.0,
+                "resolve_escalated": False,
+            })
+            ticket.message_post(body=self.env._("Reopened: the resolution clock restarts."),
+                                subtype_xmlid="mail.mt_note")
+        self._start_clocks(reply=False)
+
+    def _record_first_reply(self, when):
+        for ticket in self.filtered(lambda t: not t.first_reply_date):
+            ticket._write_clock({
+                "first_reply_date": when,
+                "reply_hours": (when - ticket.received_date).total_seconds() / 3600,
+            })
+        self._update_sla_states()
+
+    def _message_post_after_hook(self, message, msg_vals):
+        """The reply clock stops at the first message sent to the guest from the ticket:
+        a comment (not an internal note) written by an employee."""
+        res = super()._message_post_after_hook(message, msg_vals)
+        comment = self.env.ref("mail.mt_comment")
+        author = message.author_id
+        if (message.message_type == "comment" and message.subtype_id == comment
+                and author and author.user_ids and any(u._is_internal() for u in author.user_ids)
+                and author != self.partner_id):
+            self._record_first_reply(fields.Datetime.now())
+        return res
+
+    @api.model
+    def _sla_states_sql(self, ids=None, now=None):
+        """One UPDATE that sets both clocks' states and the overall state."""
+        now = now or fields.Datetime.now()
+        only = SQL("AND id = ANY(%s)", list(ids)) if ids is not None else SQL("")
+
+        def clock(deadline, stopped, start):
+            return SQL(
+                """CASE
+                     WHEN %(deadline)s IS NULL THEN NULL
+                     WHEN %(stopped)s IS NOT NULL THEN
+                          CASE WHEN %(stopped)s <= %(deadline)s THEN 'met' ELSE 'breached' END
+                     WHEN %(now)s > %(deadline)s THEN 'breached'
+                     WHEN %(now)s >= %(start)s + (%(deadline)s - %(start)s) * %(risk)s
+                          THEN 'at_risk'
+                     ELSE 'on_track' END""",
+                deadline=SQL.identifier(deadline), stopped=SQL.identifier(stopped),
+                start=SQL.identifier(start), now=now, risk=AT_RISK,
+            )
+
+        reply = clock("reply_deadline", "first_reply_date", "received_date")
+        resolve = clock("resolve_deadline", "resolved_date", "opened_date")
+        return SQL(
+            """
+            WITH s AS (
+                SELECT id, %(reply)s AS reply, %(resolve)s AS resolve FROM hotel_feedback
+                 WHERE TRUE %(only)s
+            )
+            UPDATE hotel_feedback t
+               SET reply_sla_state = s.reply, resolve_sla_state = s.resolve,
+                   sla_state = CASE
+                       WHEN 'breached' IN (s.reply, s.resolve) THEN 'breached'
+                       WHEN 'at_risk' IN (s.reply, s.resolve) THEN 'at_risk'
+                       WHEN s.reply = 'met' AND s.resolve = 'met' THEN 'met'
+                       WHEN s.reply IS NULL AND s.resolve IS NULL THEN NULL
+                       ELSE 'on_track' END
+              FROM s
+             WHERE t.id = s.id
+               AND (t.reply_sla_state, t.resolve_sla_state) IS DISTINCT FROM (s.reply, s.resolve)
+            """,
+            reply=reply, resolve=resolve, only=only,
+        )
+
+    def _update_sla_states(self, now=None):
+        if not self:
+            return
+        self.flush_recordset()
+        self.env.cr.execute(self._sla_states_sql(self.ids, now))
+        self.invalidate_recordset(["reply_sla_state", "resolve_sla_state", "sla_state"])
+
+    @api.model
+    def _breached_sql(self, now):
+        """Open tickets whose reply or resolution clock ran out and were not escalated."""
+        return SQL(
+            """
+            SELECT id, (first_reply_date IS NULL AND reply_deadline < %(now)s
+                        AND NOT COALESCE(reply_escalated, FALSE)) AS reply,
+                       (resolved_date IS NULL AND resolve_deadline < %(now)s
+                        AND NOT COALESCE(resolve_escalated, FALSE)) AS resolve
+              FROM hotel_feedback
+             WHERE NOT COALESCE(is_closed, FALSE)
+               AND ((first_reply_date IS NULL AND reply_deadline < %(now)s
+                     AND NOT COALESCE(reply_escalated, FALSE))
+                 OR (resolved_date IS NULL AND resolve_deadline < %(now)s
+                     AND NOT COALESCE(resolve_escalated, FALSE)))
+             ORDER BY id
+            """,
+            now=now,
+        )
+
+    @api.model
+    def _cron_check_sla(self, now=None):
+        """Refresh every open ticket's SLA state and escalate each breach exactly once."""
+        now = now or fields.Datetime.now()
+        self.env.flush_all()
+        self.env.cr.execute(self._sla_states_sql(None, now))
+        self.invalidate_model(["reply_sla_state", "resolve_sla_state", "sla_state"])
+        self.env.cr.execute(self._breached_sql(now))
+        rows = self.env.cr.fetchall()
+        tickets = self.browse([r[0] for r in rows])
+        for (_id, reply, resolve), ticket in zip(rows, tickets, strict=True):
+            ticket._escalate(reply=reply, resolve=resolve)
+        self.env["ir.cron"]._notify_progress(done=len(rows), remaining=0)
+        return tickets
+
+    def _escalate(self, reply, resolve):
+        self.ensure_one()
+        manager = self.team_id.manager_id
+        what = []
+        if reply:
+            what.append(self.env._("no reply within %(hours)s h", hours=self.sla_id.reply_hours))
+        if resolve:
+            what.append(self.env._("not resolved within %(hours)s h",
+                                   hours=self.sla_id.resolve_hours))
+        summary = self.env._("SLA breached: %(what)s", what=", ".join(what))
+        vals = {}
+        if reply:
+            vals["reply_escalated"] = True
+        if resolve:
+            vals["resolve_escalated"] = True
+        self._write_clock(vals)
+        if manager:
+            self.activity_schedule(
+                "hotel_feedback.mail_activity_feedback_escalation",
+                summary=summary, user_id=manager.id, date_deadline=fields.Date.today(),
+            )
+        self.message_post(body=summary, subtype_xmlid="mail.mt_note")
+
+    def _schedule_owner_activity(self):
+        for ticket in self.filtered(lambda t: t.user_id and not t.is_closed):
+            deadline = ticket.reply_deadline if not ticket.first_reply_date else \
+                ticket.resolve_deadline
+            ticket.activity_unlink(["hotel_feedback.mail_activity_feedback_owner"])
+            ticket.activity_schedule(
+                "hotel_feedback.mail_activity_feedback_owner",
+                summary=self.env._("Answer the guest"),
+                user_id=ticket.user_id.id,
+                date_deadline=(deadline or fields.Datetime.now()).date(),
+            )
+
+    # ------------------------------------------------------------------
+    # Mail gateway
+    # ------------------------------------------------------------------
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """A mail to the feedback alias: the sender is matched to a guest by e-mail; an
+        unknown sender is kept on the ticket so that staff can create the guest."""
+        email = tools.email_normalize(msg_dict.get("email_from") or "")
+        partner = self.env["res.partner"]
+        if email:
+            partner = partner.search([("email_normalized", "=", email)], limit=1)
+        body = tools.html2plaintext(msg_dict.get("body") or "").strip()
+        values = {
+            "name": (msg_dict.get("subject") or "").strip() or self.env._("(no subject)"),
+            "description": body or self.env._("(empty message)"),
+            "channel": "email",
+            "email_from": email or msg_dict.get("email_from"),
+            "partner_id": partner.id,
+            "user_id": False,
+            **(custom_values or {}),
+        }
+        return super().message_new(msg_dict, custom_values=values)
+
+    def action_create_guest(self):
+        """Create the guest proposed by an e-mail from an unknown sender."""
+        self.ensure_one()
+        if self.partner_id:
+            raise UserError(self.env._("This feedback already has a guest."))
+        if not self.email_from:
+            raise UserError(self.env._("There is no e-mail address to create a guest from."))
+        name, email = tools.parse_contact_from_email(self.email_from)
+        self.partner_id = self.env["res.partner"].create(
+            {"name": name or email, "email": email, "is_guest": True}
+        )
+        return True
+
+    def action_approve_compensation(self):
+        types = dict(self._fields["compensation_type"]._description_selection(self.env))
+        for ticket in self:
+            if not ticket.compensation_type:
+                raise UserError(self.env._("Choose the compensation first."))
+            if ticket.compensation_approved_by:
+                raise UserError(self.env._("This compensation was already approved."))
+            ticket._write_clock({"compensation_approved_by": self.env.uid})
+            kind = types[ticket.compensation_type]
+            value = ticket.compensation_value or ""
+            ticket.message_post(
+                body=self.env._("Compensation approved: %(type)s %(value)s (cost %(cost)s).",
+                                type=kind, value=value, cost=ticket.compensation_cost),
+                subtype_xmlid="mail.mt_note",
+            )
+            ticket._grant_compensation()
+        return True
+
+    def _grant_compensation(self):
+        """Hook: the loyalty bridge grants points compensation."""
+        return True

@@ -1,0 +1,1 @@
+from . import hotel_review_import
