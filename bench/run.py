@@ -383,6 +383,126 @@ def bench_balances(registry, repeat):
     return statistics.median(project), statistics.median(baseline)
 
 
+# ---------------------------------------------------------------------------------------
+# hotel_feedback
+# ---------------------------------------------------------------------------------------
+def load_feedback(env, n_tickets, now):
+    """`n_tickets` open tickets on the bench guests; about a third past a deadline."""
+    cr = env.cr
+    started = time.perf_counter()
+    stage = env.ref("hotel_feedback.stage_new").id
+    category = env.ref("hotel_feedback.category_cleanliness")
+    sla = env.ref("hotel_feedback.sla_default").id
+    cr.execute("""
+        WITH mem AS (SELECT array_agg(partner_id ORDER BY id) AS partners,
+                            array_agg(company_id ORDER BY id) AS companies,
+                            COUNT(*) AS k FROM hotel_loyalty_member)
+        INSERT INTO hotel_feedback
+               (name, reference, partner_id, company_id, channel, category_id, team_id,
+                priority, stage_id, is_closed, sla_id, received_date, opened_date,
+                reply_deadline, resolve_deadline, first_reply_date, reply_hours,
+                reply_escalated, resolve_escalated, create_uid, write_uid, create_date,
+                write_date)
+        SELECT 'Bench feedback ' || n, 'B' || n, mem.partners[1 + n %% mem.k],
+               mem.companies[1 + n %% mem.k], 'phone', %(cat)s, %(team)s, '1', %(stage)s,
+               FALSE, %(sla)s, r.received, r.received,
+               r.received + interval '24 hours', r.received + interval '72 hours',
+               CASE WHEN n %% 3 = 0 THEN r.received + interval '5 hours' END,
+               CASE WHEN n %% 3 = 0 THEN 5 END, FALSE, FALSE, 1, 1, now(), now()
+          FROM generate_series(1, %(n)s) n
+          CROSS JOIN mem
+          CROSS JOIN LATERAL (SELECT %(now)s::timestamp
+                                     - make_interval(mins => (n * 37) %% (100 * 60)) AS received)
+                             r
+    """, {"n": n_tickets, "now": now, "stage": stage, "cat": category.id,
+          "team": category.team_id.id, "sla": sla})
+    cr.execute("ANALYZE hotel_feedback")
+    cr.commit()
+    return time.perf_counter() - started
+
+
+BREACH_BASELINE = """
+SELECT id FROM hotel_feedback
+ WHERE NOT is_closed
+   AND ((first_reply_date IS NULL AND reply_deadline < %(now)s AND NOT reply_escalated)
+     OR (resolved_date IS NULL AND resolve_deadline < %(now)s AND NOT resolve_escalated))
+ ORDER BY id
+"""
+
+
+def bench_breach_scan(registry, repeat, now):
+    project, baseline = [], []
+    for _ in range(repeat):
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            cr.execute("UPDATE hotel_feedback SET reply_escalated = FALSE, "
+                       "resolve_escalated = FALSE")
+            cr.commit()
+            found = {}
+
+            def run_baseline(cr=cr, found=found):
+                cr.execute(BREACH_BASELINE, {"now": now})
+                found["sql"] = [r[0] for r in cr.fetchall()]
+
+            def run_project(cr=cr, tickets=env["hotel.feedback"], found=found):
+                cr.execute(tickets._breached_sql(now))
+                found["project"] = tickets.browse([r[0] for r in cr.fetchall()]).ids
+
+            baseline.append(timed(run_baseline))
+            project.append(timed(run_project))
+            if found["sql"] != found["project"] or not found["sql"]:
+                raise SystemExit("the breach scan differs from the SQL baseline")
+    return statistics.median(project), statistics.median(baseline), len(found["sql"])
+
+
+def bench_sla_refresh(registry, now):
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        cr.execute("UPDATE hotel_feedback SET reply_sla_state = NULL, "
+                   "resolve_sla_state = NULL, sla_state = NULL")
+        cr.commit()
+        seconds = timed(lambda: cr.execute(env["hotel.feedback"]._sla_states_sql(None, now)))
+        cr.commit()
+        return seconds
+
+
+KPI_BASELINE = """
+SELECT COUNT(*),
+       PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY reply_hours)
+           FILTER (WHERE first_reply_date IS NOT NULL),
+       PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY reply_hours)
+           FILTER (WHERE first_reply_date IS NOT NULL),
+       COUNT(*) FILTER (WHERE reply_sla_state = 'met')
+  FROM hotel_feedback
+ WHERE company_id = %(company)s AND received_date >= %(start)s AND received_date < %(end)s
+"""
+
+
+def bench_kpi(registry, repeat, today):
+    from datetime import timedelta
+
+    project, baseline = [], []
+    start = today.replace(month=1 + 3 * ((today.month - 1) // 3), day=1)
+    end = (start + timedelta(days=92)).replace(day=1) - timedelta(days=1)
+    for _ in range(repeat):
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            cr.execute("SELECT company_id FROM hotel_feedback GROUP BY 1 ORDER BY COUNT(*) DESC "
+                       "LIMIT 1")
+            company = env["res.company"].browse(cr.fetchone()[0])
+            config = env["hotel.feedback.config"]._for_company(company)
+            params = {"company": company.id, "start": start, "end": end + timedelta(days=1)}
+            result = {}
+            baseline.append(timed(lambda cr=cr, params=params, result=result: (
+                cr.execute(KPI_BASELINE, params), result.setdefault("sql", cr.fetchone()))))
+            project.append(timed(lambda config=config, result=result: result.setdefault(
+                "project", config._kpi_figures(start, end))))
+            sql, fig = result["sql"], result["project"]
+            if (sql[0], sql[1], sql[2]) != (fig["tickets"], fig["reply_p50"], fig["reply_p90"]):
+                raise SystemExit(f"KPI differ from the SQL baseline: {sql} vs {fig}")
+    return statistics.median(project), statistics.median(baseline)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--config", required=True)
@@ -390,6 +510,7 @@ def main():
     parser.add_argument("--guests", type=int, default=100_000)
     parser.add_argument("--stays", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--tickets", type=int, default=100_000)
     args = parser.parse_args()
     odoo.tools.config.parse_config(["-c", args.config, "-d", args.database])
     registry = Registry(args.database)
@@ -411,12 +532,29 @@ def main():
         rows.append(("tier evaluation, all members",
                      *bench_tiers(registry, args.repeat, generator.ANCHOR)))
         rows.append(("points balances, all members", *bench_balances(registry, args.repeat)))
+    notes = []
+    if "hotel.feedback" in registry and "hotel.loyalty.member" in registry:
+        import datetime as dt
+
+        now = dt.datetime.combine(generator.ANCHOR, dt.time(12, 0))
+        with registry.cursor() as cr:
+            seconds = load_feedback(api.Environment(cr, SUPERUSER_ID, {}), args.tickets, now)
+        print(f"feedback: {args.tickets:,} open tickets loaded in {seconds:.1f} s", flush=True)
+        refresh = bench_sla_refresh(registry, now)
+        proj, base, found = bench_breach_scan(registry, args.repeat, now)
+        rows.append((f"SLA breach scan ({found:,} found)", proj, base))
+        rows.append(("KPI figures, one property and quarter",
+                     *bench_kpi(registry, args.repeat, generator.ANCHOR)))
+        notes.append(f"SLA states of all {args.tickets:,} open tickets refreshed in one "
+                     f"UPDATE: {refresh:.2f} s")
     print()
     print(f"{'workload':<40} {'project s':>10} {'SQL s':>10} {'ratio':>7}")
     for name, proj, base in rows:
         print(f"{name:<40} {proj:>10.2f} {base:>10.2f} {proj / base:>7.2f}")
     print(f"{'  same job, nothing changed (steady)':<40} {steady:>10.2f} {'':>10} "
           f"{steady / baseline:>7.2f}")
+    for note in notes:
+        print(note)
     print(f"\n{args.guests:,} guests, {args.stays:,} stays, median of {args.repeat} runs; "
           "each workload stored the same results as its baseline (checked row by row).")
     return 0

@@ -221,33 +221,30 @@ class HotelLoyaltyMember(models.Model):
                        COALESCE(threshold_strict, FALSE) AS strict,
                        ROW_NUMBER() OVER (ORDER BY sequence, id) AS rank
                   FROM hotel_loyalty_tier WHERE active
-            ), reached AS (
-                SELECT f.member_id,
-                       (SELECT t.id FROM tiers t
-                         WHERE CASE WHEN t.qualify_rule = 'and' THEN
-                                    (CASE WHEN t.strict THEN f.spend > t.spend_threshold
-                                          ELSE f.spend >= t.spend_threshold END)
-                                AND (CASE WHEN t.strict THEN f.stays > t.stay_threshold
-                                          ELSE f.stays >= t.stay_threshold END)
-                               ELSE
-                                    (CASE WHEN t.strict THEN f.spend > t.spend_threshold
-                                          ELSE f.spend >= t.spend_threshold END)
-                                 OR (CASE WHEN t.strict THEN f.stays > t.stay_threshold
-                                          ELSE f.stays >= t.stay_threshold END)
-                               END
-                         ORDER BY t.rank DESC LIMIT 1) AS reached_tier_id
-                  FROM figures f
             )
             SELECT f.member_id, f.spend, f.stays, f.tier_id, cur.rank AS current_rank,
-                   r.reached_tier_id, rt.rank AS reached_rank,
+                   r.id AS reached_tier_id, r.rank AS reached_rank,
                    (f.tier_valid_until IS NULL
                     OR f.tier_valid_until + f.grace_days <= %(today)s::date) AS period_over,
-                   f.downgrade_steps, f.window_months,
-                   (SELECT t.id FROM tiers t WHERE t.rank = cur.rank - 1) AS one_below_id
+                   f.downgrade_steps, f.window_months, below.id AS one_below_id
               FROM figures f
-              JOIN reached r ON r.member_id = f.member_id
               LEFT JOIN tiers cur ON cur.id = f.tier_id
-              LEFT JOIN tiers rt ON rt.id = r.reached_tier_id
+              LEFT JOIN tiers below ON below.rank = cur.rank - 1
+              LEFT JOIN LATERAL (
+                    SELECT t.id, t.rank FROM tiers t
+                     WHERE CASE WHEN t.qualify_rule = 'and' THEN
+                                (CASE WHEN t.strict THEN f.spend > t.spend_threshold
+                                      ELSE f.spend >= t.spend_threshold END)
+                            AND (CASE WHEN t.strict THEN f.stays > t.stay_threshold
+                                      ELSE f.stays >= t.stay_threshold END)
+                           ELSE
+                                (CASE WHEN t.strict THEN f.spend > t.spend_threshold
+                                      ELSE f.spend >= t.spend_threshold END)
+                             OR (CASE WHEN t.strict THEN f.stays > t.stay_threshold
+                                      ELSE f.stays >= t.stay_threshold END)
+                           END
+                     ORDER BY t.rank DESC LIMIT 1
+              ) r ON TRUE
             """,
             today=today,
             only=only,

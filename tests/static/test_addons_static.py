@@ -595,6 +595,8 @@ UNTRANSLATED_WORDS_ALLOWED = {
     "Trip",
     "Agoda",
     "Airbnb",
+    "Google",
+    "Tripadvisor",
     "Meituan",
     "Fliggy",
     "Tongcheng",
