@@ -416,6 +416,7 @@ class HotelFeedback(models.Model):
                 raise UserError(self.env._("Choose the compensation first."))
             if ticket.compensation_approved_by:
                 raise UserError(self.env._("This compensation was already approved."))
+            ticket._grant_compensation()  # may refuse: nothing is approved then
             ticket._write_clock({"compensation_approved_by": self.env.uid})
             kind = types[ticket.compensation_type]
             value = ticket.compensation_value or ""
@@ -424,7 +425,6 @@ class HotelFeedback(models.Model):
                                 type=kind, value=value, cost=ticket.compensation_cost),
                 subtype_xmlid="mail.mt_note",
             )
-            ticket._grant_compensation()
         return True
 
     def _grant_compensation(self):
