@@ -90,12 +90,15 @@ class HotelFeedbackConfig(models.Model):
                    COUNT(*) FILTER (WHERE reply_sla_state IN ('met', 'breached')),
                    COUNT(*) FILTER (WHERE reply_sla_state = 'met'),
                    COUNT(*) FILTER (WHERE resolve_sla_state IN ('met', 'breached')),
-                   COUNT(*) FILTER (WHERE resolve_sla_state = 'met')
+                   COUNT(*) FILTER (WHERE resolve_sla_state = 'met'),
+                   COUNT(*) FILTER (WHERE auto_category_id IS NOT NULL),
+                   COUNT(*) FILTER (WHERE auto_category_id IS NOT NULL
+                                      AND NOT COALESCE(category_corrected, FALSE))
               FROM hotel_feedback
              WHERE company_id = %s AND received_date >= %s AND received_date < %s
             """, company, start, end))
         (tickets, reply_p50, reply_p90, resolve_p50, resolve_p90, reply_done, reply_met,
-         resolve_done, resolve_met) = cr.fetchone()
+         resolve_done, resolve_met, classified, kept) = cr.fetchone()
         cr.execute(SQL(
             """
             SELECT COALESCE(c.name->>'en_US', ''), COUNT(*) FROM hotel_feedback f
@@ -117,6 +120,7 @@ class HotelFeedbackConfig(models.Model):
             "reply_compliance": 100.0 * reply_met / reply_done if reply_done else None,
             "resolve_compliance": 100.0 * resolve_met / resolve_done if resolve_done else None,
             "by_category": by_category,
+            "classification_accuracy": 100.0 * kept / classified if classified else None,
             "csat_target": self.csat_target,
             "rating_target": self.rating_target,
         }
@@ -137,7 +141,8 @@ class HotelFeedbackConfig(models.Model):
         headers = [_("Property"), _("Quarter"), _("Surveys"), _("CSAT (%)"), _("CSAT Target (%)"),
                    _("NPS"), _("Reviews"), _("Online Rating"), _("Rating Target"), _("Tickets"),
                    _("Median Reply (h)"), _("P90 Reply (h)"), _("Median Resolution (h)"),
-                   _("P90 Resolution (h)"), _("Reply SLA Met (%)"), _("Resolution SLA Met (%)")]
+                   _("P90 Resolution (h)"), _("Reply SLA Met (%)"), _("Resolution SLA Met (%)"),
+                   _("Classification Accuracy (%)")]
         sheet.write_row(0, 0, headers, bold)
         row = 1
         for config in self:
@@ -148,7 +153,7 @@ class HotelFeedbackConfig(models.Model):
                     fig["csat_target"], fig["nps"], fig["reviews"], fig["online_rating"],
                     fig["rating_target"], fig["tickets"], fig["reply_p50"], fig["reply_p90"],
                     fig["resolve_p50"], fig["resolve_p90"], fig["reply_compliance"],
-                    fig["resolve_compliance"],
+                    fig["resolve_compliance"], fig["classification_accuracy"],
                 ])
                 row += 1
         book.close()

@@ -35,3 +35,6 @@ class TestClassification(FeedbackCase):
         kept = self.ticket(name="早餐太冷")
         kept.priority = "2"
         self.assertFalse(kept.category_corrected)
+        config = self.env["hotel.feedback.config"]._for_company(self.company)
+        today = kept.received_date.date()
+        self.assertEqual(config._kpi_figures(today, today)["classification_accuracy"], 50.0)
