@@ -169,3 +169,29 @@ class HotelFeedbackConfig(models.Model):
         })
         return {"type": "ir.actions.act_url", "target": "self",
                 "url": f"/web/content/{attachment.id}?download=true"}
+
+    @api.model
+    def _demo_survey_answers(self, count=40):
+        """Demo: post-stay survey answers for recent stays (a few low ones open tickets)."""
+        survey = self.env.ref("hotel_feedback.survey_post_stay")
+        questions = {q.hotel_role: q for q in survey.question_ids if q.hotel_role != "department"}
+        stays = self.env["hotel.stay"].search(
+            [("state", "=", "checked_out"), ("partner_id.email", "!=", False)],
+            order="check_out desc, id", limit=count,
+        )
+        comments = ["房间很干净，早餐丰富。", "Great location, friendly staff.",
+                    "空调有点吵。", "Check-in took too long.", ""]
+        for n, stay in enumerate(stays):
+            overall = (5, 4, 5, 3, 4, 5, 2, 4, 5, 1)[n % 10]
+            nps = (10, 9, 9, 7, 8, 10, 4, 8, 9, 2)[n % 10]
+            answer = survey.sudo()._create_answer(
+                partner=stay.partner_id, check_attempts=False, hotel_stay_id=stay.id
+            )
+            stay.survey_user_input_id = answer
+            answer._save_lines(questions["overall"], str(overall))
+            answer._save_lines(questions["nps"], str(nps))
+            comment = comments[n % len(comments)]
+            if comment:
+                answer._save_lines(questions["comment"], comment)
+            answer._mark_done()
+        return stays
