@@ -9,6 +9,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -208,6 +209,10 @@ def run_odoo_layer(odoo, work, args):
 # ----------------------------------------------------------------------------------------
 # run
 # ----------------------------------------------------------------------------------------
+def _raise_interrupt(*_args):
+    raise KeyboardInterrupt
+
+
 def cmd_run(args):
     odoo, reason = find_odoo()
     if not odoo:
@@ -253,6 +258,8 @@ def cmd_run(args):
         for role, login, password in DEMO_LOGINS:
             print(f"    {role:<16} login {login:<15} password {password}")
         print("  Ctrl-C stops the server.\n", flush=True)
+        # a SIGTERM (e.g. from `timeout`) stops the server and PostgreSQL like Ctrl-C does
+        signal.signal(signal.SIGTERM, _raise_interrupt)
         try:
             subprocess.run(odoo_cmd(odoo, config, "-d", dbname), cwd=state, check=False)
         except KeyboardInterrupt:

@@ -139,6 +139,19 @@ def start_private(base=None, persistent=False):
             raise RuntimeError(f"the {runas} system user cannot reach {base}: PostgreSQL "
                                "refuses to run as root, so its data directory must be in a "
                                f"directory {runas} can enter (set HOTEL_CRM_STATE elsewhere)")
+    pidfile = datadir / "postmaster.pid"
+    if pidfile.exists():
+        # A cluster of ours still running (its command was killed before it could stop it):
+        # use it rather than fail to start a second postmaster on the same data.
+        status = subprocess.run(
+            (["runuser", "-u", runas, "--"] if runas else [])
+            + [str(Path(bindir, "pg_ctl")), "-D", str(datadir), "status"],
+            capture_output=True, text=True, check=False,
+        )
+        lines = pidfile.read_text().splitlines()
+        if status.returncode == 0 and len(lines) > 4:
+            return Cluster(lines[4].strip(), int(lines[3]), "odoo", owned=True,
+                           datadir=str(datadir), runas=runas)
     cluster = Cluster(str(sockdir), _free_port(), "odoo", owned=True, datadir=str(datadir),
                       runas=runas)
     if not (datadir / "PG_VERSION").exists():
