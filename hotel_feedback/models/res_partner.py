@@ -34,3 +34,12 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.id)]
         action["context"] = {"default_partner_id": self.id, "search_default_open": 1}
         return action
+
+    def action_new_feedback(self):
+        """The front desk records what the guest just said (quick-entry form)."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "hotel_feedback.hotel_feedback_quick_action"
+        )
+        action["context"] = {"default_partner_id": self.id, "default_channel": "front_desk"}
+        return action

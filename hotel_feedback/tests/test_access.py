@@ -18,6 +18,16 @@ class TestFeedbackAccess(FeedbackCase):
         with self.assertRaises(AccessError):
             ticket.with_user(self.front_desk).unlink()
 
+    def test_front_desk_records_feedback_from_the_guest_form(self):
+        action = self.guest.with_user(self.front_desk).action_new_feedback()
+        self.assertEqual(action["res_model"], "hotel.feedback")
+        view = self.env.ref("hotel_feedback.hotel_feedback_view_form_quick")
+        Feedback = self.env["hotel.feedback"].with_user(self.front_desk)
+        with Form(Feedback.with_context(**action["context"]), view=view) as form:
+            form.name = "Wants a quieter room"
+        ticket = form.save()
+        self.assertEqual((ticket.partner_id, ticket.channel), (self.guest, "front_desk"))
+
     def test_department_manager_sees_only_the_department(self):
         towels = self.ticket(name="毛巾不干净")
         aircon = self.ticket(name="空调坏了")
