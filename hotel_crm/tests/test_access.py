@@ -83,6 +83,19 @@ class TestAccess(HotelCrmCase):
         self.assertEqual(self.guest_ab.with_user(self.manager).hotel_preference_ids,
                          self.allergy | self.pillow)
 
+    def test_preferences_follow_the_guest_s_properties(self):
+        pref_b = self.env["hotel.guest.preference"].create(
+            {"partner_id": self.guest_b.id,
+             "category_id": self.env.ref("hotel_crm.pref_cat_floor").id,
+             "value": "高楼层 high floor"}
+        )
+        Pref = self.env["hotel.guest.preference"]
+        self.assertNotIn(pref_b, Pref.with_user(self.front_desk_a).search([]))
+        self.assertIn(pref_b, Pref.with_user(self.front_desk_b).search([]))
+        self.assertIn(self.pillow, Pref.with_user(self.front_desk_a).search([]))
+        with self.assertRaises(AccessError):
+            pref_b.with_user(self.front_desk_a).read(["value"])
+
     def test_only_managers_configure_the_crm(self):
         rule = self.env.ref("hotel_crm.tag_rule_frequent_guest")
         for user in (self.front_desk_a, self.guest_relations, self.marketing):

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import api, fields, models  # noqa: F401
+from odoo import api, fields, models
 
 
 class HotelFeedbackSla(models.Model):

@@ -58,6 +58,12 @@ class HotelLoyaltyProgram(models.Model):
         help="At enrolment, points are awarded for the posted invoices of the last N days.",
     )
 
+    outstanding_points = fields.Integer(compute="_compute_liability")
+    liability = fields.Monetary(
+        string="Outstanding Liability", compute="_compute_liability",
+        currency_field="currency_id",
+    )
+
     _sql_constraints = [
         ("company_unique", "unique(company_id)", "A property has one loyalty programme."),
         (
@@ -86,11 +92,6 @@ class HotelLoyaltyProgram(models.Model):
     # ------------------------------------------------------------------
     # Programme figures (L8) and their XLSX export (R2)
     # ------------------------------------------------------------------
-    outstanding_points = fields.Integer(compute="_compute_liability")
-    liability = fields.Monetary(
-        string="Outstanding Liability", compute="_compute_liability",
-        currency_field="currency_id",
-    )
 
     def _compute_liability(self):
         self.env["hotel.loyalty.member"].flush_model(["points_balance", "company_id"])
