@@ -1,0 +1,40 @@
+{
+    "name": "Hotel CRM: Marketing Automation",
+    "summary": "Consent-safe guest segments for Email Marketing, once-only lifecycle mails, "
+    "RFM portrait, campaign attribution and ROI with a holdout group, quarterly KPI report",
+    "version": "18.0.1.0.0",
+    "category": "Marketing/Email Marketing",
+    "license": "LGPL-3",
+    "author": "Hotel CRM Contributors",
+    "website": "https://github.com/hotel-crm/hotel-crm",
+    "depends": ["hotel_crm", "mass_mailing", "utm"],
+    "external_dependencies": {"python": ["xlsxwriter"]},
+    "data": [
+        "security/hotel_marketing_groups.xml",
+        "security/ir.model.access.csv",
+        "security/hotel_marketing_security.xml",
+        "data/ir_config_parameter_data.xml",
+        "data/mailing_filter_data.xml",
+        "data/mail_template_data.xml",
+        "data/hotel_marketing_automation_data.xml",
+        "data/ir_cron_data.xml",
+        "wizard/hotel_segment_preview_views.xml",
+        "wizard/hotel_marketing_kpi_report_views.xml",
+        "views/hotel_marketing_automation_views.xml",
+        "views/hotel_marketing_send_views.xml",
+        "views/hotel_marketing_attribution_views.xml",
+        "views/mailing_mailing_views.xml",
+        "views/utm_campaign_views.xml",
+        "views/res_partner_views.xml",
+        "views/hotel_marketing_menus.xml",
+    ],
+    "demo": [
+        "demo/hotel_marketing_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "hotel_marketing/static/tests/tours/*.js",
+        ],
+    },
+    "installable": True,
+}

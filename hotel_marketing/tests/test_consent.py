@@ -1,0 +1,43 @@
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import HotelMarketingCase
+
+
+@tagged("post_install", "-at_install")
+class TestConsent(HotelMarketingCase):
+    def test_mass_mailing_reaches_only_consenting_guests(self):
+        mailing = self.make_mailing([("id", "in", self.guests.ids)])
+        self.assertEqual(mailing.total, 1, "only the consenting guest counts as a recipient")
+        mailing.action_send_mail()
+        self.assertEqual(self.mailed_partners(mailing), self.ok)
+        mails = self.env["mail.mail"].sudo().search([("mailing_id", "=", mailing.id)])
+        self.assertEqual(mails.mapped("res_id"), self.ok.ids)
+
+    def test_segment_written_for_everyone_still_respects_consent(self):
+        mailing = self.make_mailing([])
+        mailing.action_send_mail()
+        mailed = self.mailed_partners(mailing)
+        self.assertIn(self.ok, mailed)
+        for guest in self.guests - self.ok:
+            self.assertNotIn(guest, mailed, guest.name)
+
+    def test_explicit_recipients_are_filtered(self):
+        mailing = self.make_mailing([("is_guest", "=", True)])
+        mailing.action_send_mail(res_ids=(self.ok | self.blacklisted | self.relay).ids)
+        self.assertEqual(self.mailed_partners(mailing), self.ok)
+
+    def test_explicit_recipients_without_consent_are_refused(self):
+        mailing = self.make_mailing([("is_guest", "=", True)])
+        with self.assertRaisesRegex(UserError, "consent"):
+            mailing.action_send_mail(res_ids=(self.no_consent | self.withdrawn).ids)
+        self.assertFalse(self.mailed_partners(mailing))
+
+    def test_consent_withdrawn_after_mailing_was_prepared(self):
+        mailing = self.make_mailing([("id", "in", self.ok.ids)])
+        self.assertEqual(mailing.total, 1)
+        self.ok._hotel_set_consent("email", False, "guest_request", proof="phone call")
+        mailing.invalidate_recordset(["total"])
+        self.assertEqual(mailing.total, 0)
+        with self.assertRaises(UserError):
+            mailing.action_send_mail()
