@@ -31,10 +31,5 @@
     "demo": [
         "demo/hotel_marketing_demo.xml",
     ],
-    "assets": {
-        "web.assets_tests": [
-            "hotel_marketing/static/tests/tours/*.js",
-        ],
-    },
     "installable": True,
 }

@@ -47,7 +47,6 @@ class HotelMarketingAutomation(models.Model):
         "their translations).",
     )
     days = fields.Integer(
-        string="Days",
         default=0,
         help="Pre-arrival: days before check-in. Post-stay: days after check-out. "
         "Birthday and holiday: days before the date. Win-back: days without a stay. "

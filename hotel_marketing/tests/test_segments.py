@@ -77,9 +77,10 @@ class TestSegments(HotelMarketingCase):
 
     def test_preview_refuses_an_invalid_segment(self):
         with self.assertRaisesRegex(UserError, "not a valid filter"):
-            self.env["hotel.segment.preview"].create(
+            preview = self.env["hotel.segment.preview"].create(
                 {"mailing_domain": "[('no_such_field', '=', 1)]"}
-            ).segment_count
+            )
+            self.assertFalse(preview.segment_count)
 
     def test_preview_from_the_mailing(self):
         mailing = self.make_mailing([("id", "in", self.guests.ids)])

@@ -1,0 +1,2 @@
+from . import test_marketing_loyalty
+from . import test_ui_tour
