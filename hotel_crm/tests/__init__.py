@@ -3,3 +3,5 @@ from . import test_figures
 from . import test_tags
 from . import test_access
 from . import test_ui_tour
+from . import test_consent
+from . import test_privacy
