@@ -567,6 +567,16 @@ def main():
                      *bench_kpi(registry, args.repeat, generator.ANCHOR)))
         notes.append(f"SLA states of all {args.tickets:,} open tickets refreshed in one "
                      f"UPDATE: {refresh:.2f} s")
+    # --- hotel_marketing (issue 5): workloads live in bench/marketing.py ---------------
+    if "hotel.marketing.attribution" in registry and "hotel.loyalty.member" in registry:
+        from bench import marketing
+
+        marketing_rows, marketing_notes = marketing.run(
+            registry, args.repeat, generator.ANCHOR, args.guests
+        )
+        rows += marketing_rows
+        notes += marketing_notes
+    # --- end hotel_marketing --------------------------------------------------------------
     print()
     print(f"{'workload':<40} {'project s':>10} {'SQL s':>10} {'ratio':>7}")
     for name, proj, base in rows:

@@ -65,39 +65,32 @@ class HotelMarketingAttribution(models.Model):
         order = SQL("c.touch_date DESC") if touch_model == "last" else SQL("c.touch_date ASC")
         return SQL(
             """
-            WITH stays AS (
-                SELECT s.id, s.partner_id, s.company_id, s.booked_on, s.amount_company,
-                       s.campaign_id
-                  FROM hotel_stay s
-                 WHERE s.state IN %(states)s AND s.booked_on IS NOT NULL %(scope)s
-            ), touches AS (
-                SELECT t.id AS trace_id, t.res_id AS partner_id, t.mass_mailing_id,
-                       m.campaign_id,
-                       CASE WHEN t.links_click_datetime IS NOT NULL
-                             AND (t.open_datetime IS NULL
-                                  OR t.links_click_datetime <= t.open_datetime)
-                            THEN 'click' ELSE 'open' END AS touch,
-                       LEAST(t.open_datetime, t.links_click_datetime) AS touch_date,
-                       m.hotel_window_days AS days
-                  FROM mailing_trace t
-                  JOIN mailing_mailing m ON m.id = t.mass_mailing_id
-                 WHERE t.model = 'res.partner'
-                   AND t.trace_status IN ('sent', 'open', 'reply')
-                   AND (t.open_datetime IS NOT NULL OR t.links_click_datetime IS NOT NULL)
-                   AND t.res_id IN (SELECT partner_id FROM stays)
-            ), candidates AS (
+            WITH candidates AS (
                 SELECT s.id AS stay_id, s.partner_id, s.company_id, s.booked_on,
                        s.amount_company, s.campaign_id, NULL::int AS mailing_id,
                        NULL::int AS trace_id, 'utm' AS touch,
                        s.booked_on::timestamp AS touch_date, 0 AS rank
-                  FROM stays s WHERE s.campaign_id IS NOT NULL
+                  FROM hotel_stay s
+                 WHERE s.campaign_id IS NOT NULL AND s.state IN %(states)s
+                   AND s.booked_on IS NOT NULL %(scope)s
                 UNION ALL
                 SELECT s.id, s.partner_id, s.company_id, s.booked_on, s.amount_company,
-                       t.campaign_id, t.mass_mailing_id, t.trace_id, t.touch, t.touch_date, 1
-                  FROM stays s
-                  JOIN touches t ON t.partner_id = s.partner_id
-                 WHERE s.booked_on >= t.touch_date::date
-                   AND s.booked_on <= t.touch_date::date + t.days
+                       m.campaign_id, t.mass_mailing_id, t.id,
+                       CASE WHEN t.links_click_datetime IS NOT NULL
+                             AND (t.open_datetime IS NULL
+                                  OR t.links_click_datetime <= t.open_datetime)
+                            THEN 'click' ELSE 'open' END,
+                       LEAST(t.open_datetime, t.links_click_datetime), 1
+                  FROM mailing_trace t
+                  JOIN mailing_mailing m ON m.id = t.mass_mailing_id
+                  JOIN hotel_stay s ON s.partner_id = t.res_id
+                   AND s.booked_on >= LEAST(t.open_datetime, t.links_click_datetime)::date
+                   AND s.booked_on <= LEAST(t.open_datetime, t.links_click_datetime)::date
+                                      + m.hotel_window_days
+                 WHERE t.model = 'res.partner'
+                   AND t.trace_status IN ('sent', 'open', 'reply')
+                   AND (t.open_datetime IS NOT NULL OR t.links_click_datetime IS NOT NULL)
+                   AND s.state IN %(states)s %(scope)s
             )
             INSERT INTO hotel_marketing_attribution
                    (stay_id, partner_id, company_id, campaign_id, mailing_id, trace_id, touch,

@@ -47,7 +47,7 @@ class TestMarketingLoyalty(HotelMarketingCase):
             self.env.cr.execute(SQL(
                 """SELECT COUNT(*) FROM res_partner p
                      JOIN hotel_loyalty_member m ON m.partner_id = p.id
-                    WHERE p.active AND p.is_guest AND m.tier_id = ANY(%s) AND %s""",
+                    WHERE p.active AND p.is_guest AND m.active AND m.tier_id = ANY(%s) AND %s""",
                 tiers, extra))
             expected = self.env.cr.fetchone()[0]
             domain = literal_eval(self.env.ref(xmlid).mailing_domain)
