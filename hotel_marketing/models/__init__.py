@@ -4,3 +4,4 @@ from . import utm_campaign
 from . import hotel_marketing_automation
 from . import hotel_marketing_send
 from . import hotel_marketing_attribution
+from . import hotel_recommendation

@@ -48,6 +48,12 @@ class ResPartner(models.Model):
         readonly=True,
         copy=False,
     )
+    hotel_recommendation_text = fields.Char(
+        string="Recommended for this Guest",
+        compute="_compute_hotel_recommendation_text",
+        help="Offers and services guests with a similar history took and this guest has not "
+        "had yet; usable in mail templates as {{ object.hotel_recommendation_text }}.",
+    )
     hotel_marketing_send_ids = fields.One2many(
         "hotel.marketing.send", "partner_id", string="Automated Mails"
     )
@@ -64,6 +70,17 @@ class ResPartner(models.Model):
             # a dormancy segment is about guests who came once.
             domain = [("last_stay_date", "!=", False), *domain]
         return domain
+
+    def _compute_hotel_recommendation_text(self):
+        Recommendation = self.env["hotel.recommendation"]
+        for partner in self:
+            keys = (
+                Recommendation._hotel_recommend(partner.id)
+                if partner.is_guest and isinstance(partner.id, int)
+                else []
+            )
+            labels = Recommendation._hotel_item_labels(keys)
+            partner.hotel_recommendation_text = ", ".join(labels[k] for k in keys)
 
     def _compute_birthday_this_month(self):
         month = fields.Date.context_today(self).month

@@ -5,3 +5,4 @@ from . import test_rfm
 from . import test_attribution
 from . import test_kpi
 from . import test_access
+from . import test_recommendation
