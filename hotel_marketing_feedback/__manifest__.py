@@ -9,6 +9,7 @@
     "website": "https://github.com/hotel-crm/hotel-crm",
     "depends": ["hotel_marketing", "hotel_feedback"],
     "data": [],
+    "demo": ["demo/hotel_marketing_feedback_demo.xml"],
     "auto_install": True,
     "installable": True,
 }

@@ -13,7 +13,7 @@
         "data/mail_template_data.xml",
         "data/hotel_marketing_automation_data.xml",
     ],
-    "demo": [],
+    "demo": ["demo/hotel_marketing_loyalty_demo.xml"],
     "assets": {
         "web.assets_tests": [
             "hotel_marketing_loyalty/static/tests/tours/*.js",
