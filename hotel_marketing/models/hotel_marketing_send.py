@@ -76,4 +76,5 @@ class HotelMarketingSend(models.Model):
             mail = Mail.browse(mail_id)
             trace = mail.mailing_trace_ids[:1]
             trace.message_id = mail.message_id
-            send.write({"state": "sent", "mail_id": mail.id, "trace_id": trace.id})
+            # Sends are read-only for users: the system records the outcome.
+            send.sudo().write({"state": "sent", "mail_id": mail.id, "trace_id": trace.id})

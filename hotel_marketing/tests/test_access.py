@@ -24,6 +24,20 @@ class TestAccess(HotelMarketingCase):
         })
         self.assertEqual(automation.send_count, 0)
 
+    def test_marketing_runs_an_automation_now(self):
+        automation = self.env.ref("hotel_marketing.automation_post_stay")
+        automation.active = True
+        with freeze_time("2026-11-20"):
+            self.make_stay(self.ok, "2026-11-17", nights=2)
+            self.make_stay(self.blacklisted, "2026-11-17", nights=2)
+            action = automation.with_user(self.marketing).action_hotel_run()
+        self.assertEqual(action["params"]["type"], "success")
+        sends = self.env["hotel.marketing.send"].search([("automation_id", "=", automation.id)])
+        self.assertEqual(sends.partner_id, self.ok)
+        self.assertEqual(sends.state, "sent")
+        with self.assertRaises(AccessError):
+            sends.with_user(self.marketing).write({"occasion_key": "again"})
+
     def test_front_desk_cannot_configure_automations(self):
         env = self.env(user=self.front_desk_a)
         with self.assertRaises(AccessError):
