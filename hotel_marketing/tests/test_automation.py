@@ -135,3 +135,19 @@ class TestAutomation(HotelMarketingCase):
                 "template_id": self.env["mail.template"].search(
                     [("model", "!=", "res.partner")], limit=1).id,
             })
+
+    def test_mail_follows_the_guest_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["hotel_marketing"], ["zh_CN"],
+                                                        overwrite=True)
+        self.ok.lang = "zh_CN"
+        english = self.consenting_guest("Emily Clark", "emily.clark@example.com", lang="en_US")
+        automation = self.automation("hotel_marketing.automation_post_stay")
+        with freeze_time("2026-11-20"):
+            self.make_stay(self.ok, "2026-11-17", nights=2)
+            self.make_stay(english, "2026-11-17", nights=2)
+            self.assertEqual(automation._hotel_run(today=date(2026, 11, 20)), 2)
+        mails = {send.partner_id: send.mail_id for send in self.sends(automation)}
+        self.assertEqual(mails[self.ok].subject, "感谢您的光临")
+        self.assertIn("感谢您入住", mails[self.ok].body_html)
+        self.assertEqual(mails[english].subject, "Thank you for staying with us")
