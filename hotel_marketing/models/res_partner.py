@@ -58,6 +58,28 @@ class ResPartner(models.Model):
         "hotel.marketing.send", "partner_id", string="Automated Mails"
     )
 
+    def _search_is_blacklisted(self, operator, value):
+        """Same set as Odoo's, cheaper at scale for "not blacklisted".
+
+        Odoo finds the partners *not* on the blacklist with an anti-join over every partner;
+        testing each candidate's address against the (short) blacklist selects exactly the
+        same partners (an address-less partner is not blacklisted) and keeps a consent-safe
+        segment over a large guest base close to its plain SQL.
+        """
+        if operator in ("=", "!=") and isinstance(value, bool) and (operator == "=") != value:
+            self.flush_model(["email_normalized"])
+            self.env["mail.blacklist"].flush_model(["email", "active"])
+            return [
+                "|",
+                ("email_normalized", "=", False),
+                (
+                    "email_normalized",
+                    "not in",
+                    SQL("(SELECT bl.email FROM mail_blacklist bl WHERE bl.active)"),
+                ),
+            ]
+        return super()._search_is_blacklisted(operator, value)
+
     def _search_days_since_last_stay(self, operator, value):
         if operator not in ("=", "!=", "<", "<=", ">", ">=") or not isinstance(value, int):
             raise UserError(self.env._("Days since last stay is compared with a whole number."))

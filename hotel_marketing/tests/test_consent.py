@@ -41,3 +41,12 @@ class TestConsent(HotelMarketingCase):
         self.assertEqual(mailing.total, 0)
         with self.assertRaises(UserError):
             mailing.action_send_mail()
+
+    def test_not_blacklisted_search_selects_the_same_guests_as_the_flag(self):
+        partners = self.guests | self.make_guest("没有邮箱的客人")
+        found = self.Partner.search([("id", "in", partners.ids), ("is_blacklisted", "=", False)])
+        self.assertEqual(found, partners.filtered(lambda p: not p.is_blacklisted))
+        self.assertNotIn(self.blacklisted, found)
+        blacklisted = self.Partner.search(
+            [("id", "in", partners.ids), ("is_blacklisted", "!=", False)])
+        self.assertEqual(blacklisted, self.blacklisted)
