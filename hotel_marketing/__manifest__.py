@@ -23,6 +23,7 @@
         "views/hotel_marketing_automation_views.xml",
         "views/hotel_marketing_send_views.xml",
         "views/hotel_marketing_attribution_views.xml",
+        "views/hotel_marketing_performance_views.xml",
         "views/mailing_mailing_views.xml",
         "views/utm_campaign_views.xml",
         "views/res_partner_views.xml",

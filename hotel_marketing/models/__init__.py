@@ -5,3 +5,4 @@ from . import hotel_marketing_automation
 from . import hotel_marketing_send
 from . import hotel_marketing_attribution
 from . import hotel_recommendation
+from . import hotel_marketing_performance

@@ -38,6 +38,14 @@ class TestAttribution(HotelMarketingCase):
         self.assertAlmostEqual(
             self.campaign.hotel_roi, 100.0 * (inside.amount_company - 1000) / 1000
         )
+        # The performance report shows the mailing's figures.
+        report = self.env["hotel.marketing.performance"].search(
+            [("mailing_id", "=", self.mailing.id)])
+        self.assertEqual((report.delivered, report.opened, report.conversions),
+                         (1, 1, 1))
+        self.assertEqual(report.campaign_id, self.campaign)
+        self.assertEqual(report.revenue, inside.amount_company)
+        self.assertEqual(report.conversion_rate, 100.0)
         # Running twice changes nothing.
         self.Attribution._hotel_recompute([self.campaign.id])
         self.assertEqual(self.Attribution.search_count([("campaign_id", "=", self.campaign.id)]), 1)
