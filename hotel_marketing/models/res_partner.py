@@ -55,7 +55,8 @@ class ResPartner(models.Model):
         "had yet; usable in mail templates as {{ object.hotel_recommendation_text }}.",
     )
     hotel_marketing_send_ids = fields.One2many(
-        "hotel.marketing.send", "partner_id", string="Automated Mails"
+        "hotel.marketing.send", "partner_id", string="Automated Mails",
+        groups="hotel_crm.group_hotel_guest_relations,hotel_crm.group_hotel_marketing",
     )
 
     def _search_is_blacklisted(self, operator, value):
