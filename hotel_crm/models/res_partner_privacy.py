@@ -161,6 +161,15 @@ class ResPartner(models.Model):
                 ["date", "user_id", "action", "field_names", "note"],
             ),
         }
+        if "mailing.trace" in self.env:  # mass_mailing installed: the mailings received
+            data[_("Mailings Received")] = self._hotel_privacy_rows(
+                # sudo: every mailing that reached the guest belongs in their export
+                self.env["mailing.trace"].sudo().search([
+                    ("model", "=", "res.partner"), ("res_id", "=", partner.id),
+                ]),
+                ["mass_mailing_id", "campaign_id", "email", "sent_datetime", "open_datetime",
+                 "links_click_datetime", "trace_status"],
+            )
         return data
 
     # ------------------------------------------------------------------
