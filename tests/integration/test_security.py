@@ -148,3 +148,47 @@ class TestExternalApi(HttpCase):
         })
         self.assertFalse(self.env["hotel.loyalty.ledger"].search(
             [("partner_id", "=", self.guest_bj.id)]))
+
+
+@tagged("post_install", "-at_install")
+class TestSensitiveDataStaysOutOfMails(TransactionCase):
+    def test_no_mail_template_of_the_addons_shows_id_numbers_or_health_preferences(self):
+        env = self.env
+        guest = env["res.partner"].create({
+            "name": "敏感 Sensitive", "email": "sensitive@example.com", "is_guest": True,
+            "lang": "en_US", "id_document_type": "passport", "id_document_number": "G99887766",
+        })
+        guest._hotel_set_consent("email", True, "front_desk")
+        health = env["hotel.preference.category"].search([("sensitive", "=", True)], limit=1)
+        self.assertTrue(health, "a sensitive preference category ships with hotel_crm")
+        env["hotel.guest.preference"].create({
+            "partner_id": guest.id, "category_id": health.id, "value": "PEANUT-ALLERGY-花生",
+        })
+        stay = env["hotel.stay"].create({
+            "partner_id": guest.id, "company_id": env.company.id,
+            "channel_id": env.ref("hotel_crm.channel_website").id, "booking_ref": "SENS-1",
+            "check_in": date(2026, 5, 1), "check_out": date(2026, 5, 3),
+            "booked_on": date(2026, 4, 1), "state": "checked_out", "amount_room": 800,
+        })
+        records = {"res.partner": guest, "hotel.stay": stay}
+        survey = env.ref("hotel_feedback.survey_post_stay", raise_if_not_found=False)
+        if survey:  # the post-stay survey invitation renders on the guest's answer
+            records["survey.user_input"] = survey._create_answer(
+                partner=guest, check_attempts=False, hotel_stay_id=stay.id
+            )
+        templates = env["mail.template"].browse(env["ir.model.data"].search([
+            ("model", "=", "mail.template"), ("module", "=like", "hotel_%"),
+        ]).mapped("res_id"))
+        rendered = 0
+        for template in templates:
+            record = records.get(template.model)
+            if record is None and "partner_id" in env[template.model]._fields:
+                record = env[template.model].search([("partner_id", "=", guest.id)], limit=1)
+            if not record:
+                continue
+            for fname in ("subject", "body_html"):
+                text = str(template._render_field(fname, record.ids)[record.id])
+                self.assertNotIn("G99887766", text, template.name)
+                self.assertNotIn("PEANUT-ALLERGY", text, template.name)
+            rendered += 1
+        self.assertGreaterEqual(rendered, 1, "at least one template of the addons rendered")
