@@ -59,8 +59,10 @@ class TestBackupRestore(TransactionCase):
         self.assertTrue(expected["balances"], "the database holds loyalty members")
         self.assertTrue(expected["tickets"], "the database holds open tickets")
         target = "%s_restore_%s" % (source, uuid.uuid4().hex[:8])
-        # loading the restored database must not collect this test run's tests again
-        no_tests = patch.dict(odoo.tools.config.options, {"test_enable": False})
+        # Odoo's database manager is on for this test only (the test command serves with
+        # list_db off), and loading the restored database must not collect the tests again
+        no_tests = patch.dict(odoo.tools.config.options,
+                              {"test_enable": False, "list_db": True})
         with no_tests, tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "backup.zip")
             with open(path, "wb") as stream:
