@@ -29,7 +29,7 @@ class HotelAuditLog(models.Model):
     _rec_name = "summary"
 
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)
-    user_id = fields.Many2one("res.users", string="User", readonly=True, index=True)
+    user_id = fields.Many2one("res.users", readonly=True, index=True)
     action = fields.Selection(AUDIT_ACTIONS, required=True, readonly=True, index=True)
     model = fields.Char(string="Document Model", readonly=True, index=True)
     res_id = fields.Integer(string="Record ID", readonly=True)
@@ -81,6 +81,7 @@ class HotelAuditLog(models.Model):
         """{record id: {field: text}} of ``fnames``, read as superuser (sensitive included)."""
         return {
             rec.id: {f: self._value_text(rec, f) for f in fnames}
+            # sudo: the log keeps the values whatever the changer may read (ID numbers too)
             for rec in records.sudo().with_context(active_test=False)
         }
 
@@ -104,6 +105,7 @@ class HotelAuditLog(models.Model):
                 "action": action,
                 "model": rec._name,
                 "res_id": rec.id,
+                # sudo: name of a record the user just changed or deleted
                 "record_name": rec.sudo().display_name,
                 "partner_id": partner_of(rec).id,
                 "field_names": ", ".join(labels) or False,

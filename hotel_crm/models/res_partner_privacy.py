@@ -3,7 +3,7 @@ import hashlib
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, email_normalize
 
 # Personal fields whose every change is written to hotel.audit.log (S4).
@@ -79,6 +79,7 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     def _hotel_apply_suppression(self):
         """A guest whose address was erased before is recorded as having withdrawn consent."""
+        # sudo: the suppression list is hashes no user reads; it is only matched
         Suppression = self.env["hotel.privacy.suppression"].sudo()
         if not self or not Suppression.search_count([], limit=1):
             return
@@ -118,6 +119,7 @@ class ResPartner(models.Model):
         extend this with their own sections.
         """
         self.ensure_one()
+        # sudo: the export is for the guest, entitled to everything held (manager-only wizard)
         partner = self.sudo().with_context(active_test=False)
         _ = self.env._
         data = {
@@ -140,22 +142,34 @@ class ResPartner(models.Model):
                 "date", "channel", "granted", "source", "proof", "company_id",
             ]),
             _("Messages"): self._hotel_privacy_rows(
+                # sudo: every message about the guest belongs in their export
                 self.env["mail.message"].sudo().search([
                     ("model", "=", "res.partner"), ("res_id", "=", partner.id),
                 ]),
                 ["date", "subject", "email_from", "body"],
             ),
             _("E-mails Received"): self._hotel_privacy_rows(
+                # sudo: every e-mail sent to the guest belongs in their export
                 self.env["mail.mail"].sudo().search([
                     ("recipient_ids", "in", partner.ids),
                 ]),
                 ["date", "subject", "email_from", "state"],
             ),
             _("Changes to Personal Data"): self._hotel_privacy_rows(
+                # sudo: the guest's audit trail belongs in their export
                 self.env["hotel.audit.log"].sudo().search([("partner_id", "=", partner.id)]),
                 ["date", "user_id", "action", "field_names", "note"],
             ),
         }
+        if "mailing.trace" in self.env:  # mass_mailing installed: the mailings received
+            data[_("Mailings Received")] = self._hotel_privacy_rows(
+                # sudo: every mailing that reached the guest belongs in their export
+                self.env["mailing.trace"].sudo().search([
+                    ("model", "=", "res.partner"), ("res_id", "=", partner.id),
+                ]),
+                ["mass_mailing_id", "campaign_id", "email", "sent_datetime", "open_datetime",
+                 "links_click_datetime", "trace_status"],
+            )
         return data
 
     # ------------------------------------------------------------------
@@ -165,12 +179,14 @@ class ResPartner(models.Model):
         """Reasons this guest cannot be anonymised now (empty list: it can)."""
         self.ensure_one()
         reasons = []
+        # sudo: an in-house stay at any property blocks the erasure
         in_house = self.env["hotel.stay"].sudo().search_count(
             [("partner_id", "=", self.id), ("state", "=", "in_house")]
         )
         if in_house:
             reasons.append(self.env._("%(guest)s is staying in the hotel now.",
                                       guest=self.display_name))
+        # sudo: res.users of the partner, read only to refuse the erasure
         if self.sudo().with_context(active_test=False).user_ids:
             reasons.append(self.env._("%(guest)s is a user of this database; archive the user "
                                       "first.", guest=self.display_name))
@@ -201,16 +217,20 @@ class ResPartner(models.Model):
                 if value:
                     Suppression._suppress(channel, value)
             if partner.email and "mailing.contact" in self.env:
+                # sudo: erasure removes the address from every mailing list
                 self.env["mailing.contact"].sudo().search(
                     [("email_normalized", "=", partner.email_normalized)]
                 ).unlink()
         # The log of past changes keeps who/when/which fields, not the erased values.
+        # sudo: erasure blanks the values the append-only log holds
         Log.sudo().search([("partner_id", "in", partners.ids)]).write(
             {"old_values": False, "new_values": False, "record_name": False}
         )
+        # sudo: erasure clears the guest's chatter whoever wrote it
         messages = self.env["mail.message"].sudo().search(
             [("model", "=", "res.partner"), ("res_id", "in", partners.ids)]
         )
+        # sudo: tracked old values (names, e-mails) go with the chatter
         self.env["mail.tracking.value"].sudo().search(
             [("mail_message_id", "in", messages.ids)]
         ).unlink()
@@ -281,6 +301,8 @@ class ResPartner(models.Model):
 
     def action_hotel_retention_preview(self):
         """The guests the retention job would anonymise next, for the current property."""
+        if not self.env.user.has_group("hotel_crm.group_hotel_manager"):
+            raise AccessError(self.env._("Only hotel managers preview the retention job."))
         ids = self._hotel_retention_candidates(self.env.company)
         return {
             "type": "ir.actions.act_window",

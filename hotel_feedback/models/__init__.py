@@ -8,4 +8,3 @@ from . import hotel_review
 from . import hotel_stay
 from . import res_partner
 from . import survey_user_input
-from . import res_partner_privacy

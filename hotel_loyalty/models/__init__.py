@@ -9,4 +9,3 @@ from . import product_category
 from . import account_move
 from . import res_partner
 from . import hotel_stay
-from . import res_partner_privacy
