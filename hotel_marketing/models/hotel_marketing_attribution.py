@@ -37,6 +37,7 @@ class HotelMarketingAttribution(models.Model):
 
     @api.model
     def _hotel_attribution_model(self):
+        # sudo: system parameters are readable by administrators only; this one is not secret
         value = self.env["ir.config_parameter"].sudo().get_param(
             "hotel_marketing.attribution_model", "last"
         )

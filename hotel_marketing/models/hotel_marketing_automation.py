@@ -269,6 +269,7 @@ class HotelMarketingAutomation(models.Model):
         """The mailing that carries this automation's statistics (created on first use)."""
         self.ensure_one()
         if not self.mailing_id:
+            # sudo: the statistics mailing is created by the system, whoever runs the automation
             self.sudo().mailing_id = self.env["mailing.mailing"].sudo().create(
                 {
                     "subject": self.name,

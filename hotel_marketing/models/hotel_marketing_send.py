@@ -48,11 +48,13 @@ class HotelMarketingSend(models.Model):
 
     def _hotel_send(self):
         """Render each claimed send in the guest's language and queue it with a trace."""
+        # sudo: mails are queued by the system; the guest was checked for consent before
         Mail = self.env["mail.mail"].sudo()
         for send in self:
             automation = send.automation_id
             mailing = automation._hotel_mailing()
             partner = send.partner_id
+            # sudo: the template renders for the guest whatever the running user may edit
             template = automation.template_id.sudo().with_context(
                 post_convert_links=mailing._get_link_tracker_values(),
                 hotel_occasion=automation._hotel_occasion_values(send),
@@ -76,5 +78,5 @@ class HotelMarketingSend(models.Model):
             mail = Mail.browse(mail_id)
             trace = mail.mailing_trace_ids[:1]
             trace.message_id = mail.message_id
-            # Sends are read-only for users: the system records the outcome.
+            # sudo: send rows are read-only for users, the system records the outcome
             send.sudo().write({"state": "sent", "mail_id": mail.id, "trace_id": trace.id})

@@ -174,6 +174,7 @@ class MailingMailing(models.Model):
             }
             for row in self.env.cr.fetchall()
         }
+        # sudo: totals of attributed stays only; rows stay under their property rule
         for mailing, count, revenue in self.env["hotel.marketing.attribution"].sudo()._read_group(
             [("mailing_id", "in", ids)], ["mailing_id"], ["__count", "revenue:sum"]
         ):

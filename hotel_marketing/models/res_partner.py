@@ -122,6 +122,7 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _hotel_rfm_window_months(self):
+        # sudo: system parameters are readable by administrators only; this one is not secret
         value = self.env["ir.config_parameter"].sudo().get_param(
             "hotel_marketing.rfm_window_months", "24"
         )

@@ -38,6 +38,7 @@ class UtmCampaign(models.Model):
             data = {
                 campaign.id: (count, revenue)
                 for campaign, count, revenue in self.env["hotel.marketing.attribution"]
+                # sudo: campaign totals over every property the campaign reached
                 .sudo()
                 ._read_group([("campaign_id", "in", ids)], ["campaign_id"],
                              ["__count", "revenue:sum"])

@@ -49,6 +49,7 @@ class HotelMarketingKpiReport(models.TransientModel):
 
     @api.model
     def _kpi_target(self, key, default):
+        # sudo: system parameters are readable by administrators only; targets are not secret
         value = self.env["ir.config_parameter"].sudo().get_param(
             f"hotel_marketing.kpi_target_{key}", default
         )

@@ -69,6 +69,7 @@ class HotelMarketingAutomation(models.Model):
             )
             if self.kind == "birthday":
                 # The points themselves are posted by hotel_loyalty's birthday job.
+                # sudo: the programme's birthday bonus figure, not member data
                 program = self.env["hotel.loyalty.program"].sudo()._for_company(
                     member.company_id
                 )
