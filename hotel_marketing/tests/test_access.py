@@ -38,6 +38,20 @@ class TestAccess(HotelMarketingCase):
         with self.assertRaises(AccessError):
             sends.with_user(self.marketing).write({"occasion_key": "again"})
 
+    def test_marketing_does_not_see_sensitive_preferences(self):
+        Preference = self.env["hotel.guest.preference"]
+        allergy = Preference.create({
+            "partner_id": self.ok.id, "value": "peanuts",
+            "category_id": self.env.ref("hotel_crm.pref_cat_allergy").id,
+        })
+        pillow = Preference.create({
+            "partner_id": self.ok.id, "value": "buckwheat",
+            "category_id": self.env.ref("hotel_crm.pref_cat_pillow").id,
+        })
+        self.assertTrue(allergy.sensitive)
+        visible = Preference.with_user(self.marketing).search([("partner_id", "=", self.ok.id)])
+        self.assertEqual(visible, pillow)
+
     def test_front_desk_cannot_configure_automations(self):
         env = self.env(user=self.front_desk_a)
         with self.assertRaises(AccessError):
