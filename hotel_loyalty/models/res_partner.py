@@ -48,3 +48,12 @@ class ResPartner(models.Model):
             "res_id": self.loyalty_member_id.id,
             "view_mode": "form",
         }
+
+    def _hotel_refresh_derived(self):
+        super()._hotel_refresh_derived()
+        members = self.env["hotel.loyalty.member"].sudo().search(
+            [("partner_id", "in", self.ids)]
+        )
+        if members:
+            members._refresh_balance()
+            members._evaluate_tiers()

@@ -1,0 +1,80 @@
+from odoo import api, fields, models
+
+from ..tools.cleaning import name_key
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    hotel_name_key = fields.Char(
+        string="Name Key",
+        compute="_compute_hotel_name_key",
+        store=True,
+        index=True,
+        help="Transliterated, order-free form of the name used to find duplicates "
+        "(王伟 and Wei Wang both give 'wang wei').",
+    )
+    hotel_id_number = fields.Char(
+        string="ID Document Number",
+        groups="hotel_crm.group_hotel_sensitive",
+        index="btree_not_null",
+        copy=False,
+    )
+    hotel_merged_into_id = fields.Many2one(
+        "res.partner",
+        string="Merged Into",
+        readonly=True,
+        index="btree_not_null",
+        copy=False,
+        help="This profile was merged into that guest; it is archived and kept so that the "
+        "merge can be undone.",
+    )
+    hotel_duplicate_candidate_count = fields.Integer(
+        compute="_compute_hotel_duplicate_candidate_count", string="Possible Duplicates"
+    )
+
+    @api.depends("name")
+    def _compute_hotel_name_key(self):
+        for partner in self:
+            partner.hotel_name_key = name_key(partner.name) or False
+
+    def _compute_hotel_duplicate_candidate_count(self):
+        Candidate = self.env["hotel.duplicate.candidate"]
+        for partner in self:
+            if not partner.id or not Candidate.has_access("read"):
+                partner.hotel_duplicate_candidate_count = 0
+                continue
+            partner.hotel_duplicate_candidate_count = Candidate.search_count(
+                [("state", "=", "review"), "|", ("partner_a_id", "=", partner.id),
+                 ("partner_b_id", "=", partner.id)]
+            )
+
+    def _hotel_survivor(self):
+        """The guest this profile was merged into (following merge chains), or itself."""
+        partner = self
+        seen = set()
+        while partner.hotel_merged_into_id and partner.id not in seen:
+            seen.add(partner.id)
+            partner = partner.hotel_merged_into_id
+        return partner
+
+    def action_hotel_flag_duplicate(self):
+        """Front desk: propose this guest and another one as the same person."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Flag a Possible Duplicate"),
+            "res_model": "hotel.duplicate.candidate",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_a_id": self.id, "default_origin": "front_desk"},
+        }
+
+    def action_hotel_view_duplicates(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "hotel_import.hotel_duplicate_candidate_action"
+        )
+        action["domain"] = ["|", ("partner_a_id", "=", self.id), ("partner_b_id", "=", self.id)]
+        action["context"] = {}
+        return action
