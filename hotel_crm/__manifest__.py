@@ -25,6 +25,7 @@
     ],
     "demo": [
         "demo/hotel_crm_guest_demo.xml",
+        "demo/hotel_crm_consent_demo.xml",
         "demo/hotel_crm_users_demo.xml",
     ],
     "assets": {

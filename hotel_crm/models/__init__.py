@@ -4,5 +4,6 @@ from . import hotel_rate_plan
 from . import hotel_preference_category
 from . import hotel_guest_preference
 from . import hotel_stay
+from . import hotel_guest_consent
 from . import hotel_guest_tag_rule
 from . import res_partner

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class HotelBookingChannel(models.Model):
@@ -36,3 +36,35 @@ class HotelBookingChannel(models.Model):
     _sql_constraints = [
         ("code_unique", "unique(code)", "A booking channel with this code already exists."),
     ]
+
+    @api.model
+    def _relay_domains(self):
+        """Every relay e-mail domain of every channel, lower-cased."""
+        channels = self.with_context(active_test=False).search(
+            [("relay_email_domains", "!=", False)]
+        )
+        return {
+            part.strip().lower().lstrip("@")
+            for channel in channels
+            for part in channel.relay_email_domains.split(",")
+            if part.strip()
+        }
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        channels = super().create(vals_list)
+        if any(vals.get("relay_email_domains") for vals in vals_list):
+            self._recompute_relay_partners()
+        return channels
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "relay_email_domains" in vals:
+            self._recompute_relay_partners()
+        return res
+
+    def _recompute_relay_partners(self):
+        partners = self.env["res.partner"].with_context(active_test=False).search(
+            ["|", ("email", "!=", False), ("is_relay_email", "=", True)]
+        )
+        self.env.add_to_compute(partners._fields["is_relay_email"], partners)

@@ -1,9 +1,12 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .hotel_stay import COUNTED_STATES
+
+CONSENT_STATES = [("granted", "Granted"), ("withdrawn", "Withdrawn")]
 
 # Stored guest figures written by _hotel_recompute_figures (one SQL pass).
 FIGURE_FIELDS = (
@@ -80,11 +83,56 @@ class ResPartner(models.Model):
     days_since_last_stay = fields.Integer(
         compute="_compute_days_since_last_stay"
     )
+    # Consent per channel (M5): the latest decision of the guest's consent history.
+    hotel_consent_ids = fields.One2many(
+        "hotel.guest.consent", "partner_id", string="Consent History"
+    )
+    email_consent = fields.Selection(
+        CONSENT_STATES, string="E-mail Consent", compute="_compute_consent", store=True,
+        index=True, help="Marketing and automated e-mails go only to guests who granted "
+        "consent, never to blacklisted or OTA relay addresses.",
+    )
+    email_consent_date = fields.Datetime(
+        string="E-mail Consent Date", compute="_compute_consent", store=True
+    )
+    sms_consent = fields.Selection(
+        CONSENT_STATES, string="SMS Consent", compute="_compute_consent", store=True, index=True
+    )
+    sms_consent_date = fields.Datetime(
+        string="SMS Consent Date", compute="_compute_consent", store=True
+    )
+    is_relay_email = fields.Boolean(
+        string="OTA Relay Address", compute="_compute_is_relay_email", store=True, index=True,
+        help="The e-mail is an address an OTA relays to the guest: it is never used for "
+        "marketing or to recognise the guest.",
+    )
 
     @api.depends("birthday")
     def _compute_birthday_month(self):
         for partner in self:
             partner.birthday_month = partner.birthday.month if partner.birthday else 0
+
+    @api.depends("hotel_consent_ids.channel", "hotel_consent_ids.granted",
+                 "hotel_consent_ids.date")
+    def _compute_consent(self):
+        for partner in self:
+            for channel in ("email", "sms"):
+                latest = partner.hotel_consent_ids.filtered(lambda c, ch=channel: c.channel == ch)
+                latest = latest.sorted(lambda c: (c.date, c.id))[-1:]
+                partner[f"{channel}_consent"] = (
+                    (latest.granted and "granted" or "withdrawn") if latest else False
+                )
+                partner[f"{channel}_consent_date"] = latest.date
+
+    @api.depends("email")
+    def _compute_is_relay_email(self):
+        domains = self.env["hotel.booking.channel"].sudo()._relay_domains()
+        for partner in self:
+            email = (partner.email or "").strip().lower()
+            domain = email.rpartition("@")[2].rstrip(">")
+            partner.is_relay_email = bool(domain) and any(
+                domain == d or domain.endswith("." + d) for d in domains
+            )
 
     def _compute_figure_currency_id(self):
         # Figures are summed from each stay's amount in its property's currency; a hotel group
@@ -127,6 +175,43 @@ class ResPartner(models.Model):
     def action_hotel_refresh_figures(self):
         self._hotel_refresh_guests()
         return True
+
+    # ------------------------------------------------------------------
+    # Consent (M5)
+    # ------------------------------------------------------------------
+    def _hotel_set_consent(self, channel, granted, source, proof=None, date=None):
+        """Record one consent decision per partner of ``self`` for ``channel``."""
+        if channel not in dict(self.env["hotel.guest.consent"]._fields["channel"].selection):
+            raise UserError(self.env._("Unknown consent channel: %s", channel))
+        return self.env["hotel.guest.consent"].create([
+            {
+                "partner_id": partner.id,
+                "channel": channel,
+                "granted": bool(granted),
+                "source": source,
+                "proof": proof or False,
+                "date": date or fields.Datetime.now(),
+            }
+            for partner in self
+        ])
+
+    @api.model
+    def _hotel_mailable_domain(self, channel="email"):
+        """Guests that may receive marketing or automated messages on ``channel``.
+
+        Odoo's blacklist always wins over consent, and OTA relay addresses are never mailed.
+        """
+        if channel == "sms":
+            domain = [("sms_consent", "=", "granted"), ("mobile", "!=", False)]
+            if "phone_sanitized_blacklisted" in self._fields:  # the sms addon is installed
+                domain.append(("phone_sanitized_blacklisted", "=", False))
+            return domain
+        return [
+            ("email_consent", "=", "granted"),
+            ("email", "!=", False),
+            ("is_blacklisted", "=", False),
+            ("is_relay_email", "=", False),
+        ]
 
     # ------------------------------------------------------------------
     # Set-based figures (G4) and tags (G5)

@@ -37,7 +37,8 @@ class HotelStay(models.Model):
 
     def _cron_send_post_stay_surveys(self):
         """Send the post-stay survey to guests who checked out `delay` days ago, once per
-        stay, only by e-mail, never to a blacklisted address."""
+        stay, only by e-mail and only to guests who may be mailed: e-mail consent granted,
+        not blacklisted, not an OTA relay address (``res.partner._hotel_mailable_domain``)."""
         today = fields.Date.context_today(self)
         Config = self.env["hotel.feedback.config"]
         sent = self.browse()
@@ -51,8 +52,7 @@ class HotelStay(models.Model):
                 ("check_out", ">=", fields.Date.subtract(today, days=config.survey_delay_days
                                                          + 30)),
                 ("survey_user_input_id", "=", False),
-                ("partner_id.email", "!=", False),
-                ("partner_id.is_blacklisted", "=", False),
+                ("partner_id", "any", self.env["res.partner"]._hotel_mailable_domain("email")),
             ])
             template = self.env.ref("hotel_feedback.mail_template_post_stay_survey")
             for stay in stays:

@@ -20,6 +20,7 @@ class TestPostStaySurvey(FeedbackCase):
             "booking_ref": "SV-1", "check_in": date(2026, 6, 6), "check_out": date(2026, 6, 9),
             "booked_on": date(2026, 6, 1), "state": "checked_out", "amount_room": 1800,
         })
+        cls.guest._hotel_set_consent("email", True, "booking_engine")
         cls.q = {role: cls.survey.question_ids.filtered(lambda q, r=role: q.hotel_role == r)
                  for role in ("overall", "nps", "comment")}
 
@@ -44,6 +45,21 @@ class TestPostStaySurvey(FeedbackCase):
 
     def test_no_survey_to_a_blacklisted_address(self):
         self.env["mail.blacklist"]._add(self.guest.email)
+        self.assertNotIn(self.stay, self.env["hotel.stay"]._cron_send_post_stay_surveys())
+
+    def test_no_survey_without_consent_or_after_withdrawal(self):
+        Stay = self.env["hotel.stay"]
+        self.guest.hotel_consent_ids.sudo().unlink()
+        self.assertFalse(self.guest.email_consent)
+        self.assertNotIn(self.stay, Stay._cron_send_post_stay_surveys())
+        self.guest._hotel_set_consent("email", True, "front_desk")
+        self.guest._hotel_set_consent("email", False, "guest_request")
+        self.assertEqual(self.guest.email_consent, "withdrawn")
+        self.assertNotIn(self.stay, Stay._cron_send_post_stay_surveys())
+
+    def test_no_survey_to_an_ota_relay_address(self):
+        self.guest.email = "a1b2c3@m.ctrip.com"
+        self.assertTrue(self.guest.is_relay_email)
         self.assertNotIn(self.stay, self.env["hotel.stay"]._cron_send_post_stay_surveys())
 
     def test_a_low_score_opens_a_ticket_with_the_answer(self):

@@ -426,3 +426,18 @@ def test_country_xmlids():
     assert hotel_data.country_xmlid("CN") == "base.cn"
     assert hotel_data.country_xmlid("GB") == "base.uk"  # Odoo's id for Great Britain
     assert hotel_data.country_xmlid("US") == "base.us"
+
+
+def test_consent_demo_is_current_and_never_grants_relay_addresses(demo_data, tmp_path):
+    from hotel_data.consent import consent_decisions, write_consent_demo_xml
+
+    shipped = REPO / "hotel_crm" / "demo" / "hotel_crm_consent_demo.xml"
+    fresh = write_consent_demo_xml(demo_data.guests, tmp_path / "consent.xml")
+    assert Path(fresh).read_text(encoding="utf-8") == shipped.read_text(encoding="utf-8")
+    relay = {g["key"] for g in demo_data.guests
+             if g["email"].rpartition("@")[2] in hotel_data.OTA_RELAY_DOMAINS}
+    decisions = list(consent_decisions(demo_data.guests))
+    email = [d for d in decisions if d[1] == "email"]
+    assert email and not {d[0] for d in email} & relay
+    assert any(not d[2] for d in email), "some guests withdrew their consent"
+    assert any(d[1] == "sms" for d in decisions)
