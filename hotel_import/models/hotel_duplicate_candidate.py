@@ -154,9 +154,9 @@ class HotelDuplicateCandidate(models.Model):
             """
             WITH g AS (
                 SELECT p.id, p.email_normalized AS email, p.is_relay_email AS relay,
-                       p.phone_sanitized AS phone, NULLIF(p.hotel_id_number, '') AS idn,
+                       p.hotel_phone_e164 AS phone, NULLIF(p.hotel_id_number, '') AS idn,
                        p.hotel_name_key AS nkey, p.birthday,
-                       right(p.phone_sanitized, 4) AS phone4
+                       right(p.hotel_phone_e164, 4) AS phone4
                   FROM res_partner p
                  WHERE p.active AND p.is_guest AND NOT p.is_company
             ),

@@ -29,7 +29,7 @@ class HotelImportLog(models.Model):
     )
     encoding = fields.Char(readonly=True)
     rows_total = fields.Integer(string="Rows", readonly=True)
-    rows_rejected = fields.Integer(string="Rejected Rows", readonly=True)
+    rows_rejected = fields.Integer(string="Rejected", readonly=True)
     guests_created = fields.Integer(string="Guests Created", readonly=True)
     guests_updated = fields.Integer(string="Guests Matched", readonly=True)
     guests_redirected = fields.Integer(

@@ -48,7 +48,7 @@ class HotelMergeJournal(models.Model):
         string="Survivor Values", readonly=True,
         help="Values of the surviving guest before the merge, restored by an unmerge.",
     )
-    moved_references = fields.Json(readonly=True)
+    moved_references = fields.Json(string="Moved Rows", readonly=True)
     merged_values_text = fields.Text(
         string="Merged Profile Before the Merge", compute="_compute_merged_values_text",
     )
@@ -162,7 +162,7 @@ class HotelMergeJournal(models.Model):
             if fname == "email":
                 candidates.sort(key=lambda p: bool(p.is_relay_email))  # stable: real first
             elif fname in ("phone", "mobile"):
-                candidates.sort(key=lambda p: not p.phone_sanitized)
+                candidates.sort(key=lambda p: not p.hotel_phone_e164)
             if not candidates:
                 continue
             best = candidates[0][fname]
@@ -173,21 +173,34 @@ class HotelMergeJournal(models.Model):
         return values
 
     @api.model
-    def _apply_consent(self, survivor, merged):
-        """The strictest consent wins: withdrawn beats granted beats never asked."""
-        for channel in CONSENT_CHANNELS:
-            fname = f"{channel}_consent"
-            if fname not in survivor._fields:
-                continue
-            mine, theirs = survivor[fname], merged[fname]
-            proof = self.env._("Merge of guest %(name)s (#%(id)s)", name=merged.name, id=merged.id)
-            if theirs == "withdrawn" and mine != "withdrawn":
-                survivor._hotel_set_consent(channel, False, "merge", proof=proof)
-            elif theirs == "granted" and not mine:
-                survivor._hotel_set_consent(
-                    channel, True, "merge", proof=proof,
-                    date=merged[f"{channel}_consent_date"],
-                )
+    def _apply_consent(self, survivor, merged, before, journal_data):
+        """The strictest consent wins: withdrawn beats granted beats never asked. Both
+        histories now sit on the survivor; when its latest decision is not the strictest, a
+        'merge' decision is recorded (and removed again by an unmerge)."""
+        created = self.env["hotel.guest.consent"]
+        proof = self.env._("Merge of guest %(name)s (#%(id)s)", name=merged.name, id=merged.id)
+        for channel, values in before.items():
+            target = ("withdrawn" if "withdrawn" in values
+                      else "granted" if "granted" in values else False)
+            if target and survivor[f"{channel}_consent"] != target:
+                created |= survivor._hotel_set_consent(channel, target == "granted", "merge",
+                                                       proof=proof)
+        journal_data["consent_ids"] = created.ids
+
+    @api.model
+    def _recompute_moved(self, partners, journal_data):
+        """Odoo's merge moves rows in SQL: recompute the partners' stored fields that depend
+        on the one2many fields whose rows moved (consent, membership …)."""
+        moved = {tuple(key.split(".", 1)) for key in journal_data.get("fk", {})}
+        fnames = [
+            name for name, field in partners._fields.items()
+            if field.type == "one2many" and field.comodel_name in self.env
+            and (self.env[field.comodel_name]._table, field.inverse_name) in moved
+        ]
+        self.env.invalidate_all()
+        if fnames:
+            partners.modified(fnames)
+            self.env.flush_all()
 
     @api.model
     def _check_mergeable(self, merged, survivor):
@@ -264,23 +277,22 @@ class HotelMergeJournal(models.Model):
         merged_values = self._snapshot(merged)
         survivor_values = self._snapshot(survivor)
         new_values = self._survivor_values(survivor, merged)
-        consent_before = {c: merged[f"{c}_consent"] for c in CONSENT_CHANNELS
-                          if f"{c}_consent" in merged._fields}
+        consent_before = {c: {merged[f"{c}_consent"], survivor[f"{c}_consent"]}
+                          for c in CONSENT_CHANNELS if f"{c}_consent" in merged._fields}
         journal_data = {}
         wizard = self.env["base.partner.merge.automatic.wizard"].sudo().with_context(
             hotel_merge_journal=journal_data
         )
         wizard._update_foreign_keys(merged, survivor)
         wizard._update_reference_fields(merged, survivor)
-        self.env.invalidate_all()
         merged = merged.with_context(active_test=False).browse(merged.id)
         survivor = survivor.browse(survivor.id)
+        self._recompute_moved(survivor | merged, journal_data)
         # the merged row's own email/phone leave the keys: it stays archived, for unmerge only
         merged.write({"active": False, "hotel_merged_into_id": survivor.id})
         if new_values:
             survivor.write(new_values)
-        if consent_before:
-            self._apply_consent(survivor, merged)
+        self._apply_consent(survivor, merged, consent_before, journal_data)
         lost = sum(v.get("lost", 0) for v in journal_data.get("fk", {}).values())
         journal = self.sudo().create({
             "survivor_id": survivor.id,
@@ -358,9 +370,9 @@ class HotelMergeJournal(models.Model):
             records = records.filtered(lambda r: r.res_id == survivor.id)
             if records:
                 records.write({"res_id": merged.id})
-        self.env.invalidate_all()
-        values = dict(self.merged_values or {})
-        restore = {k: values[k] for k in ("email_consent", "sms_consent") if k in values}
+        consents = self.env["hotel.guest.consent"].sudo().browse(data.get("consent_ids", []))
+        consents.exists().unlink()
+        self._recompute_moved(survivor | merged, data)
         merged.write({"active": True, "hotel_merged_into_id": False})
         survivor_restore = {
             k: v for k, v in (self.survivor_values or {}).items()
@@ -368,8 +380,7 @@ class HotelMergeJournal(models.Model):
         }
         if survivor_restore:
             survivor.write(survivor_restore)
-        self._restore_consent(merged, restore)
-        self.write({
+        self.sudo().write({
             "state": "unmerged",
             "unmerged_on": fields.Datetime.now(),
             "unmerged_by_id": self.env.user.id,
@@ -380,16 +391,6 @@ class HotelMergeJournal(models.Model):
                             id=merged.id),
         )
         return True
-
-    @api.model
-    def _restore_consent(self, partner, values):
-        for channel in CONSENT_CHANNELS:
-            fname = f"{channel}_consent"
-            if fname in values and partner[fname] != values[fname] and values[fname]:
-                partner._hotel_set_consent(
-                    channel, values[fname] == "granted", "merge",
-                    proof=self.env._("Unmerge: consent as before the merge"),
-                )
 
     def action_open_survivor(self):
         self.ensure_one()

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from ..tools.cleaning import name_key
+from ..tools.cleaning import CleaningError, clean_phone, name_key
 
 
 class ResPartner(models.Model):
@@ -13,6 +13,14 @@ class ResPartner(models.Model):
         index=True,
         help="Transliterated, order-free form of the name used to find duplicates "
         "(王伟 and Wei Wang both give 'wang wei').",
+    )
+    hotel_phone_e164 = fields.Char(
+        string="Phone (E.164)",
+        compute="_compute_hotel_phone_e164",
+        store=True,
+        index="btree_not_null",
+        help="Phone or mobile in international form, read with the guest's country (else the "
+        "current property's, else China's) as default; used to find duplicates.",
     )
     hotel_id_number = fields.Char(
         string="ID Document Number",
@@ -37,6 +45,24 @@ class ResPartner(models.Model):
     def _compute_hotel_name_key(self):
         for partner in self:
             partner.hotel_name_key = name_key(partner.name) or False
+
+    @api.depends("phone", "mobile", "country_id")
+    def _compute_hotel_phone_e164(self):
+        company_country = self.env.company.country_id.code
+        for partner in self:
+            number = False
+            countries = list(dict.fromkeys(
+                filter(None, (partner.country_id.code, company_country, "CN"))))
+            for raw in filter(None, (partner.mobile, partner.phone)):
+                for country in countries:
+                    try:
+                        number = clean_phone(raw, country)
+                        break
+                    except CleaningError:
+                        continue
+                if number:
+                    break
+            partner.hotel_phone_e164 = number
 
     def _compute_hotel_duplicate_candidate_count(self):
         Candidate = self.env["hotel.duplicate.candidate"]

@@ -289,9 +289,9 @@ class HotelImportWizard(models.TransientModel):
                                      ("is_company", "=", False)], order="active desc, id"):
                 by_email.setdefault(p.email_normalized, p)
         if phones:
-            for p in Partner.search([("phone_sanitized", "in", list(phones)),
+            for p in Partner.search([("hotel_phone_e164", "in", list(phones)),
                                      ("is_company", "=", False)], order="active desc, id"):
-                by_phone.setdefault(p.phone_sanitized, p)
+                by_phone.setdefault(p.hotel_phone_e164, p)
         stays = {}
         refs = {v["stay"]["booking_ref"] for v in cleaned if v["stay"]}
         if refs:
