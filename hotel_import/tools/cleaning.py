@@ -104,21 +104,23 @@ def is_relay_email(email, relay_domains):
     )
 
 
-def clean_phone(value, country_code="CN"):
+def clean_phone(value, country_code="CN", fallback="CN"):
     """E.164 of a phone written as "+86 138 0013 8000", "138-0013-8000", "0086 13800138000",
-    "(010) 6588 1234" … with the property's country as default."""
+    "(010) 6588 1234" … with the property's country as default, then ``fallback`` (the
+    hotel group's home country) for a national number that is not valid there."""
     raw = half_width(value).strip()
     if not raw:
         return ""
     if raw.startswith("00"):
         raw = "+" + raw[2:]
-    try:
-        number = phonenumbers.parse(raw, (country_code or "CN").upper())
-    except phonenumbers.NumberParseException as exc:
-        raise CleaningError("phone_invalid", value) from exc
-    if not phonenumbers.is_possible_number(number) or not phonenumbers.is_valid_number(number):
-        raise CleaningError("phone_invalid", value)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    for country in dict.fromkeys(filter(None, ((country_code or "").upper(), fallback))):
+        try:
+            number = phonenumbers.parse(raw, country)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_possible_number(number) and phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    raise CleaningError("phone_invalid", value)
 
 
 DATE_FORMATS_YMD = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d")

@@ -477,6 +477,9 @@ class HotelImportWizard(models.TransientModel):
         if stay_vals:
             self.env["hotel.stay"].create(stay_vals)
         self.env.flush_all()
+        touched = new_partners.ids + [item[3].id for item in plan if item[3] is not None]
+        if touched:
+            self.env["hotel.duplicate.candidate"].sudo()._detect(partner_ids=touched)
 
     @api.model
     def _import_bytes(self, data, filename, preset, company=None, apply=True):
