@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-ADDONS = ("hotel_crm", "hotel_loyalty", "hotel_feedback", "hotel_feedback_loyalty")
+ADDONS = ("hotel_crm", "hotel_loyalty", "hotel_feedback", "hotel_feedback_loyalty", "hotel_import")
 
 PROBE = r"""
 import json, os, sys

@@ -354,6 +354,7 @@ class ResPartner(models.Model):
         tags): called after references moved between profiles (guest merge and unmerge).
         Addons extend it with their own derived data (loyalty tier and balance)."""
         self._hotel_refresh_guests()
+        return True
 
     @api.model
     def _cron_hotel_recompute_figures(self):

@@ -50,7 +50,7 @@ class HotelDuplicateCandidate(models.Model):
         required=True, default="detection", readonly=True,
     )
     note = fields.Char()
-    decided_by_id = fields.Many2one("res.users", string="Decided By", readonly=True)
+    decided_by_id = fields.Many2one("res.users", readonly=True)
     decided_on = fields.Datetime(readonly=True)
     journal_id = fields.Many2one("hotel.merge.journal", string="Merge", readonly=True)
     partner_a_email = fields.Char(related="partner_a_id.email", string="E-mail")

@@ -30,16 +30,16 @@ class HotelImportLog(models.Model):
     encoding = fields.Char(readonly=True)
     rows_total = fields.Integer(string="Rows", readonly=True)
     rows_rejected = fields.Integer(string="Rejected", readonly=True)
-    guests_created = fields.Integer(string="Guests Created", readonly=True)
+    guests_created = fields.Integer(readonly=True)
     guests_updated = fields.Integer(string="Guests Matched", readonly=True)
     guests_redirected = fields.Integer(
         string="Rows for Merged Guests", readonly=True,
         help="Rows whose guest was merged into another profile earlier; "
         "they go to the surviving guest.",
     )
-    stays_created = fields.Integer(string="Stays Created", readonly=True)
-    stays_updated = fields.Integer(string="Stays Updated", readonly=True)
-    stays_unchanged = fields.Integer(string="Stays Unchanged", readonly=True)
+    stays_created = fields.Integer(readonly=True)
+    stays_updated = fields.Integer(readonly=True)
+    stays_unchanged = fields.Integer(readonly=True)
     line_ids = fields.One2many("hotel.import.log.line", "log_id", string="Rejected Rows")
     rejects_file = fields.Binary(string="Rejects (XLSX)", attachment=True, readonly=True)
     rejects_filename = fields.Char(readonly=True)

@@ -45,7 +45,7 @@ class HotelMergeJournal(models.Model):
         help="Values of the merged profile before the merge.",
     )
     survivor_values = fields.Json(
-        string="Survivor Values", readonly=True,
+        readonly=True,
         help="Values of the surviving guest before the merge, restored by an unmerge.",
     )
     moved_references = fields.Json(string="Moved Rows", readonly=True)
@@ -90,7 +90,8 @@ class HotelMergeJournal(models.Model):
                 count += len(info.get("shared", []))
                 if count:
                     lines.append(f"{key}: {count}")
-            for model, ids in sorted((journal.moved_references or {}).get("references", {}).items()):
+            references = (journal.moved_references or {}).get("references", {})
+            for model, ids in sorted(references.items()):
                 lines.append(f"{model}: {len(ids)}")
             journal.moved_summary = "\n".join(lines)
 

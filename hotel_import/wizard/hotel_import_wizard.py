@@ -19,7 +19,7 @@ class HotelImportWizard(models.TransientModel):
     _name = "hotel.import.wizard"
     _description = "Import Guests and Stays"
 
-    file = fields.Binary(string="File", required=True)
+    file = fields.Binary(required=True)
     filename = fields.Char()
     preset_id = fields.Many2one(
         "hotel.import.preset", string="Source", required=True,
@@ -164,8 +164,8 @@ class HotelImportWizard(models.TransientModel):
             "country": index(countries, "code", "name"),
             "allowed_companies": set(self.env.user.company_ids.ids),
             "relay_domains": {
-                d.strip().lower() for c in channels for d in (c.relay_email_domains or "").split(",")
-                if d.strip()
+                d.strip().lower() for c in channels
+                for d in (c.relay_email_domains or "").split(",") if d.strip()
             },
         }
 
@@ -267,7 +267,7 @@ class HotelImportWizard(models.TransientModel):
             stay["children"] = cleaning.clean_int(cell("children"), 0)
             if stay["children"] < 0:
                 raise CleaningError("number_invalid", cell("children"))
-            room = lookups["room_type"].get(text("room_type").lower()) if text("room_type") else None
+            room = lookups["room_type"].get(text("room_type").lower())
             stay["room_type_id"] = room.id if room else False
             values["stay"] = stay
             return values, None

@@ -50,10 +50,11 @@ class ResPartner(models.Model):
         }
 
     def _hotel_refresh_derived(self):
-        super()._hotel_refresh_derived()
+        res = super()._hotel_refresh_derived()
         members = self.env["hotel.loyalty.member"].sudo().search(
             [("partner_id", "in", self.ids)]
         )
         if members:
             members._refresh_balance()
             members._evaluate_tiers()
+        return res
