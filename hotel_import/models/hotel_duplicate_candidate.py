@@ -149,10 +149,11 @@ class HotelDuplicateCandidate(models.Model):
         name key + birthday, name key + last four phone digits."""
         only = SQL("")
         if partner_ids is not None:
-            only = SQL("AND p.id = ANY(%s)", list(partner_ids))
+            ids = list(partner_ids)
+            only = SQL("AND (pr.a = ANY(%s) OR pr.b = ANY(%s))", ids, ids)
         return SQL(
             """
-            WITH g AS (
+            WITH g AS MATERIALIZED (
                 SELECT p.id, p.email_normalized AS email, p.is_relay_email AS relay,
                        p.hotel_phone_e164 AS phone, NULLIF(p.hotel_id_number, '') AS idn,
                        p.hotel_name_key AS nkey, p.birthday,
@@ -160,13 +161,10 @@ class HotelDuplicateCandidate(models.Model):
                   FROM res_partner p
                  WHERE p.active AND p.is_guest AND NOT p.is_company
             ),
-            focus AS (
-                SELECT p.id FROM g p WHERE TRUE %(only)s
-            ),
             pairs AS (
                 SELECT a.id AS a, b.id AS b FROM g a JOIN g b
                     ON a.email = b.email AND a.id < b.id
-                 WHERE a.email IS NOT NULL AND NOT a.relay AND NOT b.relay
+                 WHERE NOT a.relay AND NOT b.relay
                 UNION
                 SELECT a.id, b.id FROM g a JOIN g b ON a.phone = b.phone AND a.id < b.id
                 UNION
@@ -180,22 +178,30 @@ class HotelDuplicateCandidate(models.Model):
             ),
             ev AS (
                 SELECT pr.a, pr.b,
-                       (a.email = b.email AND NOT a.relay AND NOT b.relay) AS e_email,
-                       (a.phone = b.phone) AS e_phone,
-                       (a.idn = b.idn) AS e_idn,
-                       (a.nkey = b.nkey AND a.birthday = b.birthday) AS e_nbday,
-                       (a.nkey = b.nkey AND a.phone4 = b.phone4) AS e_nphone4,
-                       (a.nkey = b.nkey) AS e_name,
-                       (a.nkey <> b.nkey AND abs(length(a.nkey) - length(b.nkey)) <= 2
-                        AND (left(a.nkey, 3) = left(b.nkey, 3)
-                             OR right(a.nkey, 3) = right(b.nkey, 3))) AS e_close,
-                       (a.birthday <> b.birthday) AS c_bday,
-                       (a.idn <> b.idn) AS c_idn
+                       COALESCE(a.email_normalized = b.email_normalized
+                                AND NOT a.is_relay_email AND NOT b.is_relay_email, FALSE)
+                           AS e_email,
+                       COALESCE(a.hotel_phone_e164 = b.hotel_phone_e164, FALSE) AS e_phone,
+                       COALESCE(NULLIF(a.hotel_id_number, '') = NULLIF(b.hotel_id_number, ''),
+                                FALSE) AS e_idn,
+                       COALESCE(a.hotel_name_key = b.hotel_name_key
+                                AND a.birthday = b.birthday, FALSE) AS e_nbday,
+                       COALESCE(a.hotel_name_key = b.hotel_name_key
+                                AND right(a.hotel_phone_e164, 4) = right(b.hotel_phone_e164, 4),
+                                FALSE) AS e_nphone4,
+                       COALESCE(a.hotel_name_key = b.hotel_name_key, FALSE) AS e_name,
+                       COALESCE(a.hotel_name_key <> b.hotel_name_key
+                                AND abs(length(a.hotel_name_key) - length(b.hotel_name_key)) <= 2
+                                AND (left(a.hotel_name_key, 3) = left(b.hotel_name_key, 3)
+                                     OR right(a.hotel_name_key, 3) = right(b.hotel_name_key, 3)),
+                                FALSE) AS e_close,
+                       COALESCE(a.birthday <> b.birthday, FALSE) AS c_bday,
+                       COALESCE(NULLIF(a.hotel_id_number, '') <> NULLIF(b.hotel_id_number, ''),
+                                FALSE) AS c_idn
                   FROM pairs pr
-                  JOIN g a ON a.id = pr.a
-                  JOIN g b ON b.id = pr.b
-                 WHERE %(no_focus)s OR pr.a IN (SELECT id FROM focus)
-                    OR pr.b IN (SELECT id FROM focus)
+                  JOIN res_partner a ON a.id = pr.a
+                  JOIN res_partner b ON b.id = pr.b
+                 WHERE TRUE %(only)s
             ),
             scored AS (
                 SELECT ev.*,
@@ -208,8 +214,7 @@ class HotelDuplicateCandidate(models.Model):
                           * (CASE WHEN e_close THEN 1 - %(w_close)s ELSE 1 END))
                        * (CASE WHEN c_bday THEN %(p_bday)s ELSE 1 END)
                        * (CASE WHEN c_idn THEN %(p_idn)s ELSE 1 END)
-                       * (CASE WHEN NOT COALESCE(e_name OR e_close, FALSE)
-                               THEN %(p_name)s ELSE 1 END) AS score
+                       * (CASE WHEN NOT (e_name OR e_close) THEN %(p_name)s ELSE 1 END) AS score
                   FROM ev
             )
             SELECT a, b, round(score::numeric, 4)::float AS score,
@@ -227,7 +232,6 @@ class HotelDuplicateCandidate(models.Model):
              WHERE score >= %(min_score)s
             """,
             only=only,
-            no_focus=partner_ids is None,
             min_score=min_score,
             w_idn=WEIGHTS["id_number"], w_email=WEIGHTS["email"], w_phone=WEIGHTS["phone"],
             w_nbday=WEIGHTS["name_birthday"], w_nphone4=WEIGHTS["name_phone4"],

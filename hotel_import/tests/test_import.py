@@ -50,6 +50,16 @@ class TestImport(HotelImportCase):
         self.assertEqual(zhang.partner_id.email, "zhang.wei@example.com")
         self.assertEqual(zhang.state, "cancelled")
         self.assertEqual(str(zhang.check_in), "2026-04-01")
+        # rows are inserted set-based: the computed fields are still those of the ORM
+        self.assertEqual((zhang.nights, zhang.amount_total, zhang.currency_id),
+                         (3, 3600.0, self.property_a.currency_id))
+        self.assertEqual(zhang.partner_id.email_normalized, "zhang.wei@example.com")
+        self.assertEqual(zhang.partner_id.commercial_partner_id, zhang.partner_id)
+        self.assertEqual(zhang.partner_id.hotel_name_key, "wei zhang")
+        self.assertEqual(self.env["res.partner"].name_search("Zhang Wei")[0][0],
+                         zhang.partner_id.id)
+        self.assertEqual(lina.property_ids, self.property_a)
+        self.assertEqual(lina.night_count, 3)
         # the relay address is kept on the profile but never a marketing address
         self.assertTrue(lina.is_relay_email)
 

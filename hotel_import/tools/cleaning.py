@@ -5,6 +5,7 @@ Every ``clean_*`` function returns the cleaned value, or raises :class:`Cleaning
 """
 
 import datetime
+import functools
 import re
 import unicodedata
 
@@ -62,6 +63,7 @@ def clean_name(value):
     return name
 
 
+@functools.lru_cache(maxsize=65536)
 def name_key(name):
     """Transliterated, order-free key of a person's name: 王伟明, "Wang Weiming",
     "WEIMING WANG" and "wang wei ming"… → "wang weiming" for the first three."""
@@ -104,6 +106,7 @@ def is_relay_email(email, relay_domains):
     )
 
 
+@functools.lru_cache(maxsize=65536)
 def clean_phone(value, country_code="CN", fallback="CN"):
     """E.164 of a phone written as "+86 138 0013 8000", "138-0013-8000", "0086 13800138000",
     "(010) 6588 1234" … with the property's country as default, then ``fallback`` (the
@@ -118,7 +121,13 @@ def clean_phone(value, country_code="CN", fallback="CN"):
             number = phonenumbers.parse(raw, country)
         except phonenumbers.NumberParseException:
             continue
-        if phonenumbers.is_possible_number(number) and phonenumbers.is_valid_number(number):
+        # A national number must be valid in the country; an international one (+…) only
+        # needs a possible length: number plans change faster than phone metadata does.
+        ok = phonenumbers.is_valid_number(number) or (
+            raw.startswith("+") and phonenumbers.is_possible_number_with_reason(number)
+            == phonenumbers.ValidationResult.IS_POSSIBLE
+        )
+        if ok:
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     raise CleaningError("phone_invalid", value)
 
@@ -129,6 +138,7 @@ DATE_FORMATS_MDY = ("%m/%d/%Y", "%m-%d-%Y", "%b %d, %Y", "%B %d, %Y")
 CN_DATE_RE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?$")
 
 
+@functools.lru_cache(maxsize=65536)
 def clean_date(value, order="dmy"):
     """A date from a datetime/date (XLSX) or text in the usual Chinese and international
     formats. ``order`` says how to read ambiguous slashed dates: "dmy" or "mdy"."""

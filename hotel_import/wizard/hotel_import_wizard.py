@@ -1,8 +1,10 @@
 import base64
+import json
 import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from ..tools import cleaning, reader
 from ..tools.cleaning import CleaningError
@@ -13,6 +15,14 @@ GUEST_FILL_FIELDS = ("email", "phone", "birthday", "nationality_id")
 STAY_UPDATE_FIELDS = ("state", "amount_room", "amount_fb", "amount_other", "check_in",
                       "check_out")
 FORMULA_PREFIXES = ("=", "+", "@")
+# Column types of the stored fields the bulk insert writes (jsonb_to_recordset needs them).
+COLUMN_TYPES = {
+    "varchar": SQL("varchar"), "text": SQL("text"), "int4": SQL("int4"), "bool": SQL("bool"),
+    "date": SQL("date"), "timestamp": SQL("timestamp"), "numeric": SQL("numeric"),
+    "float8": SQL("float8"), "jsonb": SQL("jsonb"),
+}
+MAGIC_COLUMNS = ("id", "create_uid", "create_date", "write_uid", "write_date")
+BULK_BATCH = 5000
 
 
 class HotelImportWizard(models.TransientModel):
@@ -255,6 +265,7 @@ class HotelImportWizard(models.TransientModel):
                 "check_in": check_in,
                 "check_out": check_out,
                 "booked_on": booked_on or check_in,
+                "currency_id": company.currency_id.id,
             }
             current = "state"
             stay["state"] = cleaning.clean_state(text("state"))
@@ -439,30 +450,38 @@ class HotelImportWizard(models.TransientModel):
         return changes
 
     def _write_plan(self, plan, counts):
+        if "hotel_import_channel_types" not in self.env.context:
+            channels = self.env["hotel.booking.channel"].with_context(active_test=False).search([])
+            self = self.with_context(  # noqa: PLW0642
+                hotel_import_channel_types={c.id: c.channel_type for c in channels})
         Partner = self.env["res.partner"]
         created = {}
-        to_create = []
+        to_create, relays = [], []
         for number, values, __, partner, existing_stay, ident, redirected in plan:
             self._count(counts, values, partner, existing_stay, ident, redirected, created,
                         number)
             if partner is None and created.get(ident) == number:
                 to_create.append((ident, values["guest"]))
-        new_partners = Partner.create([
-            {**{k: v for k, v in g.items() if k != "hotel_id_number"}, "is_guest": True}
-            for __, g in to_create
-        ]) if to_create else Partner
-        by_ident = {}
-        for (ident, guest), partner in zip(to_create, new_partners, strict=True):
-            by_ident[ident] = partner
-            if guest["hotel_id_number"]:
-                partner.sudo().hotel_id_number = guest["hotel_id_number"]
+                relays.append(values["relay"])
+        new_partners = self._bulk_insert(
+            "res.partner",
+            [{**guest, **self._guest_derived(guest, relay), "is_guest": True}
+             for (__, guest), relay in zip(to_create, relays, strict=True)],
+            self_reference="commercial_partner_id",
+        )
+        by_ident = {ident: partner for (ident, __), partner in zip(to_create, new_partners,
+                                                                     strict=True)}
         stay_vals = []
+        matched = Partner
         for __, values, __, partner, existing_stay, ident, __ in plan:
             if partner is None:
                 partner = by_ident[ident]
             else:
+                matched |= partner
                 fill = {f: values["guest"][f] for f in GUEST_FILL_FIELDS
                         if values["guest"][f] and not partner[f]}
+                if not partner.is_guest:
+                    fill["is_guest"] = True
                 if fill:
                     partner.write(fill)
             stay = values["stay"]
@@ -473,13 +492,111 @@ class HotelImportWizard(models.TransientModel):
                 if changes:
                     existing_stay.write(changes)
             else:
-                stay_vals.append({**stay, "partner_id": partner.id})
-        if stay_vals:
-            self.env["hotel.stay"].create(stay_vals)
+                stay_vals.append({**stay, "partner_id": partner.id, **self._stay_derived(stay)})
+        self._bulk_insert("hotel.stay", stay_vals)
         self.env.flush_all()
-        touched = new_partners.ids + [item[3].id for item in plan if item[3] is not None]
+        touched = new_partners | matched
         if touched:
-            self.env["hotel.duplicate.candidate"].sudo()._detect(partner_ids=touched)
+            touched._hotel_refresh_derived()
+            self.env["hotel.duplicate.candidate"].sudo()._detect(partner_ids=touched.ids)
+
+    def _guest_derived(self, guest, relay):
+        """Stored computed values of a new guest known from its cleaned row (the ORM
+        computes the others)."""
+        return {
+            "complete_name": guest["name"],
+            "email_normalized": guest["email"] or False,
+            "is_relay_email": relay,
+            "hotel_phone_e164": guest["phone"] or False,
+            "hotel_name_key": cleaning.name_key(guest["name"]) or False,
+            "birthday_month": guest["birthday"].month if guest["birthday"] else 0,
+        }
+
+    def _stay_derived(self, stay):
+        """Stored computed values of a new stay (its currency is the property's)."""
+        total = round(stay["amount_room"] + stay["amount_fb"] + stay["amount_other"], 2)
+        channel_types = self.env.context.get("hotel_import_channel_types") or {}
+        values = {
+            "nights": (stay["check_out"] - stay["check_in"]).days,
+            "lead_days": max((stay["check_in"] - stay["booked_on"]).days, 0),
+            "amount_total": total,
+            "amount_company": total,
+        }
+        if stay["channel_id"] in channel_types:
+            values["channel_type"] = channel_types[stay["channel_id"]]
+        return values
+
+    def _bulk_insert(self, model, rows, self_reference=None):
+        """Insert validated rows set-based (INSERT … SELECT FROM jsonb_to_recordset, in
+        batches) and let the ORM compute the stored computed fields of the new records in
+        batch; returns the records in the order of ``rows``.
+
+        Imported rows were fully validated before (the same checks as the stay form and the
+        SQL constraints); model ``create()`` overrides are not called — what they derive
+        (figures, tags, tiers, duplicates) is recomputed set-based by the caller."""
+        Model = self.env[model].sudo()
+        if not rows:
+            return Model.browse()
+        rows = [dict(row) for row in rows]
+        Model._add_precomputed_values(rows)
+        for row in rows:
+            row.pop("__precomputed__", None)
+        given = set().union(*rows)
+        if self_reference:
+            given.add(self_reference)
+        defaults = Model.default_get([
+            name for name, field in Model._fields.items()
+            if field.store and field.column_type and name not in given
+            and name not in MAGIC_COLUMNS and not field.compute
+        ])
+        columns = [
+            name for name in dict.fromkeys([*defaults, *sorted(given)])
+            if Model._fields[name].column_type and Model._fields[name].store
+        ]
+        self.env.cr.execute(SQL(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            Model._table, len(rows),
+        ))
+        ids = [r[0] for r in self.env.cr.fetchall()]
+        now = fields.Datetime.to_string(fields.Datetime.now())
+        uid = self.env.uid
+        all_columns = [*columns, *MAGIC_COLUMNS]
+        types = {name: Model._fields[name].column_type[0] for name in columns}
+        types.update(id="int4", create_uid="int4", write_uid="int4", create_date="timestamp",
+                     write_date="timestamp")
+        record = Model.browse()
+        payload = []
+        for id_, row in zip(ids, rows, strict=True):
+            values = {**defaults, **row}
+            item = {}
+            for name in columns:
+                value = Model._fields[name].convert_to_column(values.get(name), record, values)
+                item[name] = value.adapted if hasattr(value, "adapted") else value
+            item.update(id=id_, create_uid=uid, write_uid=uid, create_date=now,
+                        write_date=now)
+            if self_reference:
+                item[self_reference] = id_
+            payload.append(item)
+        table = SQL.identifier(Model._table)
+        names = SQL(", ").join(SQL.identifier(c) for c in all_columns)
+        definitions = SQL(", ").join(
+            SQL("%s %s", SQL.identifier(c), COLUMN_TYPES[types[c]]) for c in all_columns
+        )
+        for start in range(0, len(payload), BULK_BATCH):
+            self.env.cr.execute(SQL(
+                "INSERT INTO %(table)s (%(names)s) SELECT %(names)s "
+                "FROM jsonb_to_recordset(%(data)s::jsonb) AS x(%(definitions)s)",
+                table=table, names=names, definitions=definitions,
+                data=json.dumps(payload[start:start + BULK_BATCH], default=str),
+            ))
+        records = Model.browse(ids)
+        for field in Model._fields.values():
+            # images (avatars) follow an image the imported rows never have
+            if field.store and field.compute and field.name not in given \
+                    and field.type != "binary":
+                self.env.add_to_compute(field, records)
+        records.flush_recordset()
+        return records.with_env(self.env)
 
     @api.model
     def _import_bytes(self, data, filename, preset, company=None, apply=True):
