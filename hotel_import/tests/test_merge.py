@@ -124,3 +124,30 @@ class TestMerge(HotelImportCase):
         self.merge()
         with self.assertRaisesRegex(UserError, "archived or already merged"):
             Journal._merge(self.duplicate, self.survivor, "again")
+
+    # With hotel_loyalty installed: the survivor's tier and balance follow the merge.
+    def _loyalty(self):
+        if "hotel.loyalty.member" not in self.env:
+            self.skipTest("hotel_loyalty is not installed")
+        return self.env["hotel.loyalty.member"]
+
+    def test_merge_moves_the_membership_and_upgrades_the_survivor(self):
+        Member = self._loyalty()
+        member = Member.create({"partner_id": self.duplicate.id,
+                                "company_id": self.property_a.id})
+        classic = member.tier_id
+        self.merge()
+        self.assertEqual(member.partner_id, self.survivor)
+        self.assertEqual(self.survivor.loyalty_member_id, member)
+        # 2,400 + 3,000 CNY in 12 months reaches Silver (5,000)
+        self.assertNotEqual(member.tier_id, classic)
+        self.assertEqual(member.window_stays, 4)
+
+    def test_merge_of_two_members_is_refused(self):
+        Member = self._loyalty()
+        Member.create([{"partner_id": p.id, "company_id": self.property_a.id}
+                       for p in (self.survivor, self.duplicate)])
+        with self.assertRaisesRegex(UserError, "only once per guest"):
+            self.merge()
+        self.assertTrue(self.duplicate.active)
+        self.assertEqual(self.d1.partner_id, self.duplicate)
