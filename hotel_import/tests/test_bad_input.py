@@ -1,11 +1,13 @@
 import base64
 import io
 import random
+from unittest.mock import patch
 
 import openpyxl
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import PMS_HEADER, HotelImportCase
 
@@ -99,3 +101,29 @@ class TestBadInput(HotelImportCase):
         self.assertEqual(stay.partner_id, survivor)
         self.assertEqual(survivor.stay_count, 2)
         self.assertFalse(merged.active)
+
+    def test_a_row_the_database_refuses_is_rejected_whole_and_the_others_land(self):
+        # a stay recorded by someone else between the lookup and the insert
+        other = self.make_guest("别人", email="other@example.com")
+        self.make_stay(other, "2026-03-01", booking_ref="RACE1", channel_id=self.env.ref(
+            "hotel_crm.channel_website").id)
+        rows = [self.pms_row(ref="RACE1", name="赵六", email="zhao6@example.com",
+                             phone="13700000006"),
+                self.pms_row(ref="RACE2")]
+        wizard_cls = type(self.env["hotel.import.wizard"])
+        original = wizard_cls._existing
+
+        def existing_without_stays(wizard, cleaned):
+            by_email, by_phone, __ = original(wizard, cleaned)
+            return by_email, by_phone, {}
+
+        with patch.object(wizard_cls, "_existing", existing_without_stays), \
+                mute_logger("odoo.sql_db", "odoo.addons.hotel_import.wizard.hotel_import_wizard"):
+            log = self.run_import(self.csv_bytes(PMS_HEADER, rows))
+        self.assertEqual(log.rows_rejected, 1)
+        self.assertEqual(log.line_ids.row_number, 2)
+        self.assertIn("refused", log.line_ids.reason)
+        self.assertEqual((log.stays_created, log.guests_created), (1, 1))
+        self.assertFalse(self.env["res.partner"].search([("email", "=", "zhao6@example.com")]))
+        self.assertEqual(self.env["hotel.stay"].search([("booking_ref", "=", "RACE1")]).partner_id,
+                         other)

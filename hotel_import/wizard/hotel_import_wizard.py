@@ -2,6 +2,8 @@ import base64
 import json
 import logging
 
+import psycopg2
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
@@ -411,16 +413,26 @@ class HotelImportWizard(models.TransientModel):
         try:
             with self.env.cr.savepoint():
                 self._write_plan(plan, counts)
-        except (ValidationError, UserError, Exception) as exc:  # noqa: BLE001
+        except (ValidationError, UserError, psycopg2.Error) as exc:
+            # e.g. a booking reference recorded meanwhile by someone else: find the row(s)
             _logger.info("bulk import failed (%s), importing row by row", exc)
+            self.env.invalidate_all()
             counts = dict.fromkeys(counts, 0)
             for item in plan:
+                row_counts = dict.fromkeys(counts, 0)
                 try:
                     with self.env.cr.savepoint():
-                        self._write_plan([item], counts)
+                        self._write_plan([item], row_counts)
                 except (ValidationError, UserError) as row_exc:
                     rejects.append((item[0], str(row_exc.args[0]), item[2]))
-            self.env.invalidate_all()
+                except psycopg2.Error as row_exc:
+                    rejects.append((item[0], self.env._(
+                        "The database refused the row: %(error)s",
+                        error=(row_exc.diag.message_primary or str(row_exc))), item[2]))
+                else:
+                    for key, value in row_counts.items():
+                        counts[key] += value
+                self.env.invalidate_all()
         return counts
 
     def _count(self, counts, values, partner, existing_stay, ident, redirected, new_guests,
