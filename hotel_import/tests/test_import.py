@@ -1,3 +1,8 @@
+import io
+from datetime import datetime
+
+import xlsxwriter
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
@@ -135,3 +140,26 @@ class TestImport(HotelImportCase):
         data = self.csv_bytes(["foo", "bar"], [["1", "2"]])
         with self.assertRaisesRegex(UserError, "no guest name column.*foo, bar"):
             self.wizard(data).action_dry_run()
+
+    def test_meituan_xlsx_with_real_date_cells(self):
+        output = io.BytesIO()
+        book = xlsxwriter.Workbook(output, {"in_memory": True})
+        sheet = book.add_worksheet()
+        header = ["订单号", "门店名称", "入住人", "手机号", "房型", "入住时间", "离店时间",
+                  "订单状态", "支付金额", "下单时间"]
+        sheet.write_row(0, 0, header)
+        date_format = book.add_format({"num_format": "yyyy/mm/dd"})
+        sheet.write_row(1, 0, ["MT000000000001", "Test Hotel Beijing", "刘洋", "13655556666",
+                               "豪华房"])
+        sheet.write_datetime(1, 5, datetime(2026, 6, 1), date_format)
+        sheet.write_datetime(1, 6, datetime(2026, 6, 3), date_format)
+        sheet.write_row(1, 7, ["已完成", 1888.5, "2026/05/20"])
+        book.close()
+        log = self.run_import(output.getvalue(), filename="meituan.xlsx",
+                              preset=self.env.ref("hotel_import.preset_meituan"))
+        self.assertEqual((log.rows_rejected, log.stays_created, log.encoding), (0, 1, "xlsx"))
+        stay = self.env["hotel.stay"].search([("booking_ref", "=", "MT000000000001")])
+        self.assertEqual(stay.channel_id, self.env.ref("hotel_crm.channel_meituan"))
+        self.assertEqual((str(stay.check_in), stay.nights, stay.amount_total, stay.state),
+                         ("2026-06-01", 2, 1888.5, "checked_out"))
+        self.assertEqual(stay.partner_id.phone, "+8613655556666")
