@@ -21,6 +21,7 @@ PENALTIES = {
     "birthday_differs": 0.30,
     "id_number_differs": 0.05,
     "name_differs": 0.40,
+    "phone_differs": 0.60,
 }
 DEFAULT_AUTO_THRESHOLD = 0.95
 DEFAULT_REVIEW_THRESHOLD = 0.60
@@ -190,11 +191,20 @@ class HotelDuplicateCandidate(models.Model):
                                 AND right(a.hotel_phone_e164, 4) = right(b.hotel_phone_e164, 4),
                                 FALSE) AS e_nphone4,
                        COALESCE(a.hotel_name_key = b.hotel_name_key, FALSE) AS e_name,
-                       COALESCE(a.hotel_name_key <> b.hotel_name_key
-                                AND abs(length(a.hotel_name_key) - length(b.hotel_name_key)) <= 2
-                                AND (left(a.hotel_name_key, 3) = left(b.hotel_name_key, 3)
-                                     OR right(a.hotel_name_key, 3) = right(b.hotel_name_key, 3)),
+                       COALESCE(a.hotel_name_key <> b.hotel_name_key AND (
+                                (abs(length(a.hotel_name_key) - length(b.hotel_name_key)) <= 2
+                                 AND (left(a.hotel_name_key, 3) = left(b.hotel_name_key, 3)
+                                      OR right(a.hotel_name_key, 3)
+                                         = right(b.hotel_name_key, 3)))
+                                -- the same letters in another order: "Jame sCampbell"
+                                OR (SELECT string_agg(ch, '' ORDER BY ch) FROM
+                                    regexp_split_to_table(replace(a.hotel_name_key, ' ', ''),
+                                                          '') ch)
+                                   = (SELECT string_agg(ch, '' ORDER BY ch) FROM
+                                      regexp_split_to_table(replace(b.hotel_name_key, ' ', ''),
+                                                            '') ch)),
                                 FALSE) AS e_close,
+                       COALESCE(a.hotel_phone_e164 <> b.hotel_phone_e164, FALSE) AS c_phone,
                        COALESCE(a.birthday <> b.birthday, FALSE) AS c_bday,
                        COALESCE(NULLIF(a.hotel_id_number, '') <> NULLIF(b.hotel_id_number, ''),
                                 FALSE) AS c_idn
@@ -214,6 +224,7 @@ class HotelDuplicateCandidate(models.Model):
                           * (CASE WHEN e_close THEN 1 - %(w_close)s ELSE 1 END))
                        * (CASE WHEN c_bday THEN %(p_bday)s ELSE 1 END)
                        * (CASE WHEN c_idn THEN %(p_idn)s ELSE 1 END)
+                       * (CASE WHEN c_phone THEN %(p_phone)s ELSE 1 END)
                        * (CASE WHEN NOT (e_name OR e_close) THEN %(p_name)s ELSE 1 END) AS score
                   FROM ev
             )
@@ -227,7 +238,8 @@ class HotelDuplicateCandidate(models.Model):
                        CASE WHEN e_name THEN 'name' END,
                        CASE WHEN e_close THEN 'name_close' END,
                        CASE WHEN c_bday THEN 'birthday_differs' END,
-                       CASE WHEN c_idn THEN 'id_number_differs' END) AS evidence
+                       CASE WHEN c_idn THEN 'id_number_differs' END,
+                       CASE WHEN c_phone THEN 'phone_differs' END) AS evidence
               FROM scored
              WHERE score >= %(min_score)s
             """,
@@ -237,7 +249,7 @@ class HotelDuplicateCandidate(models.Model):
             w_nbday=WEIGHTS["name_birthday"], w_nphone4=WEIGHTS["name_phone4"],
             w_name=WEIGHTS["name"], w_close=WEIGHTS["name_close"],
             p_bday=PENALTIES["birthday_differs"], p_idn=PENALTIES["id_number_differs"],
-            p_name=PENALTIES["name_differs"],
+            p_name=PENALTIES["name_differs"], p_phone=PENALTIES["phone_differs"],
         )
 
     @api.model
