@@ -148,34 +148,42 @@ class HotelDuplicateCandidate(models.Model):
         """SELECT a, b, score, evidence of every pair of active guests sharing a blocking
         key: normalised e-mail (relay addresses excluded), E.164 phone, ID document number,
         name key + birthday, name key + last four phone digits."""
-        only = SQL("")
-        if partner_ids is not None:
-            ids = list(partner_ids)
-            only = SQL("AND (pr.a = ANY(%s) OR pr.b = ANY(%s))", ids, ids)
+        b_ok = SQL("b.active AND b.is_guest AND NOT b.is_company")
+        if partner_ids is None:
+            a_ok = SQL("a.active AND a.is_guest AND NOT a.is_company")
+            pair, order = SQL("a.id AS a, b.id AS b"), SQL("a.id < b.id")
+        else:
+            # only the pairs of these guests (after an import): index lookups, not a scan
+            a_ok = SQL("a.id = ANY(%s) AND a.active AND a.is_guest AND NOT a.is_company",
+                       list(partner_ids))
+            pair = SQL("LEAST(a.id, b.id) AS a, GREATEST(a.id, b.id) AS b")
+            order = SQL("a.id <> b.id")
         return SQL(
             """
-            WITH g AS MATERIALIZED (
-                SELECT p.id, p.email_normalized AS email, p.is_relay_email AS relay,
-                       p.hotel_phone_e164 AS phone, NULLIF(p.hotel_id_number, '') AS idn,
-                       p.hotel_name_key AS nkey, p.birthday,
-                       right(p.hotel_phone_e164, 4) AS phone4
-                  FROM res_partner p
-                 WHERE p.active AND p.is_guest AND NOT p.is_company
-            ),
-            pairs AS (
-                SELECT a.id AS a, b.id AS b FROM g a JOIN g b
-                    ON a.email = b.email AND a.id < b.id
-                 WHERE NOT a.relay AND NOT b.relay
+            WITH pairs AS (
+                SELECT %(pair)s FROM res_partner a JOIN res_partner b
+                    ON a.email_normalized = b.email_normalized AND %(order)s
+                 WHERE %(a_ok)s AND %(b_ok)s
+                   AND NOT a.is_relay_email AND NOT b.is_relay_email
                 UNION
-                SELECT a.id, b.id FROM g a JOIN g b ON a.phone = b.phone AND a.id < b.id
+                SELECT %(pair)s FROM res_partner a JOIN res_partner b
+                    ON a.hotel_phone_e164 = b.hotel_phone_e164 AND %(order)s
+                 WHERE %(a_ok)s AND %(b_ok)s
                 UNION
-                SELECT a.id, b.id FROM g a JOIN g b ON a.idn = b.idn AND a.id < b.id
+                SELECT %(pair)s FROM res_partner a JOIN res_partner b
+                    ON a.hotel_id_number = b.hotel_id_number AND %(order)s
+                 WHERE %(a_ok)s AND %(b_ok)s AND a.hotel_id_number <> ''
                 UNION
-                SELECT a.id, b.id FROM g a JOIN g b
-                    ON a.nkey = b.nkey AND a.birthday = b.birthday AND a.id < b.id
+                SELECT %(pair)s FROM res_partner a JOIN res_partner b
+                    ON a.hotel_name_key = b.hotel_name_key AND a.birthday = b.birthday
+                   AND %(order)s
+                 WHERE %(a_ok)s AND %(b_ok)s
                 UNION
-                SELECT a.id, b.id FROM g a JOIN g b
-                    ON a.nkey = b.nkey AND a.phone4 = b.phone4 AND a.id < b.id
+                SELECT %(pair)s FROM res_partner a JOIN res_partner b
+                    ON a.hotel_name_key = b.hotel_name_key
+                   AND right(a.hotel_phone_e164, 4) = right(b.hotel_phone_e164, 4)
+                   AND %(order)s
+                 WHERE %(a_ok)s AND %(b_ok)s
             ),
             ev AS (
                 SELECT pr.a, pr.b,
@@ -211,7 +219,6 @@ class HotelDuplicateCandidate(models.Model):
                   FROM pairs pr
                   JOIN res_partner a ON a.id = pr.a
                   JOIN res_partner b ON b.id = pr.b
-                 WHERE TRUE %(only)s
             ),
             scored AS (
                 SELECT ev.*,
@@ -243,7 +250,7 @@ class HotelDuplicateCandidate(models.Model):
               FROM scored
              WHERE score >= %(min_score)s
             """,
-            only=only,
+            pair=pair, order=order, a_ok=a_ok, b_ok=b_ok,
             min_score=min_score,
             w_idn=WEIGHTS["id_number"], w_email=WEIGHTS["email"], w_phone=WEIGHTS["phone"],
             w_nbday=WEIGHTS["name_birthday"], w_nphone4=WEIGHTS["name_phone4"],
