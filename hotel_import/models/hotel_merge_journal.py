@@ -24,13 +24,14 @@ class HotelMergeJournal(models.Model):
         "res.users", string="Merged By", required=True, readonly=True,
         default=lambda self: self.env.user, index=True,
     )
+    # set null, not restrict: erasing a guest (privacy) must not be blocked by the journal
     survivor_id = fields.Many2one(
-        "res.partner", string="Surviving Guest", required=True, readonly=True, index=True,
-        ondelete="restrict", context={"active_test": False},
+        "res.partner", string="Surviving Guest", readonly=True, index=True,
+        ondelete="set null", context={"active_test": False},
     )
     merged_partner_id = fields.Many2one(
-        "res.partner", string="Merged Profile", required=True, readonly=True, index=True,
-        ondelete="restrict", context={"active_test": False},
+        "res.partner", string="Merged Profile", readonly=True, index=True,
+        ondelete="set null", context={"active_test": False},
         help="Archived profile kept so that the merge can be undone.",
     )
     merged_name = fields.Char(string="Merged Guest", required=True, readonly=True)
@@ -95,12 +96,14 @@ class HotelMergeJournal(models.Model):
                 lines.append(f"{model}: {len(ids)}")
             journal.moved_summary = "\n".join(lines)
 
-    @api.depends("state", "unmerge_deadline", "reversible")
+    @api.depends("state", "unmerge_deadline", "reversible", "survivor_id",
+                 "merged_partner_id")
     def _compute_can_unmerge(self):
         today = fields.Date.context_today(self)
         for journal in self:
-            journal.can_unmerge = (
+            journal.can_unmerge = bool(
                 journal.state == "merged" and journal.reversible
+                and journal.survivor_id and journal.merged_partner_id
                 and (not journal.unmerge_deadline or journal.unmerge_deadline >= today)
             )
 
@@ -334,6 +337,11 @@ class HotelMergeJournal(models.Model):
             raise UserError(
                 self.env._("The period to undo this merge ended on %(date)s.",
                            date=self.unmerge_deadline)
+            )
+        if not self.survivor_id or not self.merged_partner_id:
+            raise UserError(
+                self.env._("One of the two guests of this merge was erased; the merge cannot "
+                           "be undone.")
             )
         survivor = self.survivor_id.sudo().with_context(active_test=False)
         merged = self.merged_partner_id.sudo().with_context(active_test=False)

@@ -90,6 +90,16 @@ class TestMerge(HotelImportCase):
             self.assertFalse(self.survivor.sms_consent)
             self.assertEqual(self.duplicate.email_consent, "withdrawn")
 
+    def test_erasing_the_merged_profile_keeps_the_journal_but_not_the_unmerge(self):
+        journal = self.merge()
+        self.duplicate.unlink()
+        self.assertTrue(journal.exists())
+        self.assertFalse(journal.merged_partner_id)
+        self.assertEqual(journal.merged_name, "Wei Wang")
+        self.assertFalse(journal.can_unmerge)
+        with self.assertRaisesRegex(UserError, "erased"):
+            journal.action_unmerge()
+
     def test_unmerge_only_within_the_configured_period(self):
         self.env["ir.config_parameter"].set_param("hotel_import.unmerge_days", 7)
         with freeze_time("2026-06-01"):
