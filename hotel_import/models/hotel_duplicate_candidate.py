@@ -23,6 +23,8 @@ PENALTIES = {
     "name_differs": 0.40,
     "phone_differs": 0.60,
 }
+# Up to this many guests, their pairs are looked up by index; above, one full pass is faster.
+FOCUS_LOOKUP_LIMIT = 500
 DEFAULT_AUTO_THRESHOLD = 0.95
 DEFAULT_REVIEW_THRESHOLD = 0.60
 
@@ -149,9 +151,14 @@ class HotelDuplicateCandidate(models.Model):
         key: normalised e-mail (relay addresses excluded), E.164 phone, ID document number,
         name key + birthday, name key + last four phone digits."""
         b_ok = SQL("b.active AND b.is_guest AND NOT b.is_company")
-        if partner_ids is None:
+        focus = SQL("")
+        if partner_ids is None or len(partner_ids) > FOCUS_LOOKUP_LIMIT:
+            # every pair in one pass of hash joins (then kept when it involves the guests)
             a_ok = SQL("a.active AND a.is_guest AND NOT a.is_company")
             pair, order = SQL("a.id AS a, b.id AS b"), SQL("a.id < b.id")
+            if partner_ids is not None:
+                ids = list(partner_ids)
+                focus = SQL("WHERE pr.a = ANY(%s) OR pr.b = ANY(%s)", ids, ids)
         else:
             # only the pairs of these guests (after an import): index lookups, not a scan
             a_ok = SQL("a.id = ANY(%s) AND a.active AND a.is_guest AND NOT a.is_company",
@@ -219,6 +226,7 @@ class HotelDuplicateCandidate(models.Model):
                   FROM pairs pr
                   JOIN res_partner a ON a.id = pr.a
                   JOIN res_partner b ON b.id = pr.b
+                %(focus)s
             ),
             scored AS (
                 SELECT ev.*,
@@ -250,7 +258,7 @@ class HotelDuplicateCandidate(models.Model):
               FROM scored
              WHERE score >= %(min_score)s
             """,
-            pair=pair, order=order, a_ok=a_ok, b_ok=b_ok,
+            pair=pair, order=order, a_ok=a_ok, b_ok=b_ok, focus=focus,
             min_score=min_score,
             w_idn=WEIGHTS["id_number"], w_email=WEIGHTS["email"], w_phone=WEIGHTS["phone"],
             w_nbday=WEIGHTS["name_birthday"], w_nphone4=WEIGHTS["name_phone4"],

@@ -1,8 +1,10 @@
 from datetime import date
+from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
+from ..models import hotel_duplicate_candidate as candidate_module
 from .common import HotelImportCase
 
 
@@ -100,3 +102,19 @@ class TestDuplicates(HotelImportCase):
         with self.assertRaises(UserError):
             Candidate.create({"partner_a_id": self.li1.id, "partner_b_id": self.li1.id})
         self.assertEqual(self.li1.hotel_duplicate_candidate_count, 1)
+
+    def test_pairs_of_some_guests_are_the_same_by_lookup_and_by_full_pass(self):
+        Candidate = self.env["hotel.duplicate.candidate"]
+        self.env.flush_all()
+        ids = (self.wang | self.john).ids
+
+        def pairs():
+            self.env.cr.execute(Candidate._candidate_pairs_sql(0.0, ids))
+            return sorted(self.env.cr.fetchall())
+
+        by_lookup = pairs()
+        with patch.object(candidate_module, "FOCUS_LOOKUP_LIMIT", 0):
+            by_full_pass = pairs()
+        self.assertEqual(by_lookup, by_full_pass)
+        self.assertTrue(by_lookup)
+        self.assertTrue(all({a, b} & set(ids) for a, b, __, __ in by_lookup))
