@@ -8,6 +8,7 @@
     "author": "Hotel CRM Contributors",
     "website": "https://github.com/hotel-crm/hotel-crm",
     "depends": ["contacts", "mail", "utm"],
+    "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         "security/hotel_crm_groups.xml",
         "security/ir.model.access.csv",
@@ -21,6 +22,7 @@
         "views/hotel_guest_preference_views.xml",
         "views/hotel_config_views.xml",
         "views/hotel_guest_tag_rule_views.xml",
+        "views/hotel_privacy_views.xml",
         "views/hotel_crm_menus.xml",
     ],
     "demo": [

@@ -328,6 +328,27 @@ def shoot_manager(browser, base, out):
     browser.screenshot(out / "stays_graph.png")
 
 
+def shoot_privacy(browser, base, out):
+    """The guest's consent history and the audit trail, as a manager."""
+    login(browser, base, "manager", "manager")
+    guests = call_kw(browser, "res.partner", "search_read",
+                     [[("is_guest", "=", True), ("hotel_consent_ids", "!=", False)]],
+                     {"fields": ["name"], "order": "stay_count desc, id", "limit": 1})
+    if not guests:
+        raise RuntimeError("no guest with a consent history")
+    browser.navigate(f"{base}{GUEST_ACTION}/{guests[0]['id']}")
+    browser.wait_for(".o_form_view .o_notebook a[name=hotel_consent]")
+    browser.click(".o_notebook a[name=hotel_consent]")
+    browser.wait_for(".o_notebook .tab-pane.active [name=hotel_consent_ids] .o_data_row")
+    browser.evaluate("document.querySelector('.o_notebook').scrollIntoView({block: 'start'})")
+    time.sleep(1)
+    browser.screenshot(out / "guest_consent.png")
+
+    browser.navigate(base + "/odoo/action-hotel_crm.hotel_audit_log_action")
+    browser.wait_for(".o_list_view .o_data_row")
+    browser.screenshot(out / "audit_trail.png")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://127.0.0.1:8069")
@@ -344,6 +365,7 @@ def main(argv=None):
         browser.connect()
         shoot_frontdesk(browser, base, out)
         shoot_manager(browser, base, out)
+        shoot_privacy(browser, base, out)
     finally:
         browser.close()
     for error in browser.errors:

@@ -23,7 +23,9 @@ class HotelGuestConsent(models.Model):
 
     _name = "hotel.guest.consent"
     _description = "Guest Consent"
+    _inherit = ["hotel.audited.mixin"]
     _order = "date desc, id desc"
+    _hotel_audit_fields = ("channel", "granted", "source", "date")
 
     partner_id = fields.Many2one(
         "res.partner", string="Guest", required=True, index=True, ondelete="cascade"

@@ -4,7 +4,9 @@ from odoo import api, fields, models
 class HotelGuestPreference(models.Model):
     _name = "hotel.guest.preference"
     _description = "Guest Preference"
+    _inherit = ["hotel.audited.mixin"]
     _order = "partner_id, sequence, id"
+    _hotel_audit_fields = ("category_id", "value", "note")
 
     partner_id = fields.Many2one(
         "res.partner", string="Guest", required=True, ondelete="cascade", index=True

@@ -228,6 +228,7 @@ class HotelStay(models.Model):
             )
         if values.get("booking_ref") and values.get("company_id") and values.get("channel_id"):
             duplicate = (
+                # sudo: a duplicate booking at another property must be found too
                 self.sudo()
                 .with_context(active_test=False)
                 .search_count(

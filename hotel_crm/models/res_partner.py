@@ -126,6 +126,7 @@ class ResPartner(models.Model):
 
     @api.depends("email")
     def _compute_is_relay_email(self):
+        # sudo: relay domains are configuration any user's guest needs
         domains = self.env["hotel.booking.channel"].sudo()._relay_domains()
         for partner in self:
             email = (partner.email or "").strip().lower()
@@ -153,12 +154,14 @@ class ResPartner(models.Model):
         partners = super().create(vals_list)
         guests = partners.filtered("is_guest")
         if guests:
+            # sudo: tags are owned by their rules, not by the user creating the guest
             self.env["hotel.guest.tag.rule"].sudo()._apply_rules(guests.ids)
         return partners
 
     def write(self, vals):
         res = super().write(vals)
         if {"is_guest", "is_vip", "guest_type", "active"} & set(vals):
+            # sudo: tags are owned by their rules, not by the user editing the guest
             self.env["hotel.guest.tag.rule"].sudo()._apply_rules(self.ids)
         return res
 
@@ -347,6 +350,7 @@ class ResPartner(models.Model):
         if not guests:
             return
         self._hotel_recompute_figures(guests.ids)
+        # sudo: tags are owned by their rules, not by the user recording the stay
         self.env["hotel.guest.tag.rule"].sudo()._apply_rules(guests.ids)
 
     def _hotel_refresh_derived(self):

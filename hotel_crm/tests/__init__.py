@@ -4,3 +4,4 @@ from . import test_tags
 from . import test_access
 from . import test_ui_tour
 from . import test_consent
+from . import test_privacy

@@ -56,6 +56,7 @@ class HotelStay(models.Model):
             ])
             template = self.env.ref("hotel_feedback.mail_template_post_stay_survey")
             for stay in stays:
+                # sudo: the cron creates the invitation the way the survey app does
                 answer = config.survey_id.sudo()._create_answer(
                     partner=stay.partner_id, check_attempts=False, hotel_stay_id=stay.id
                 )

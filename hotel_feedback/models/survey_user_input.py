@@ -60,6 +60,7 @@ class SurveyUserInput(models.Model):
         )
         if not low:
             return
+        # sudo: the guest answering the survey opens the ticket (public user)
         ticket = self.env["hotel.feedback"].sudo().create({
             "name": self.env._("Post-stay survey: satisfaction %(overall)s/5, "
                                "recommendation %(nps)s/10",

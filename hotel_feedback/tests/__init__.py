@@ -6,3 +6,4 @@ from . import test_kpi
 from . import test_review_import
 from . import test_access
 from . import test_ui_tour
+from . import test_privacy

@@ -21,6 +21,7 @@ class AccountMove(models.Model):
 
     def _hotel_member(self):
         self.ensure_one()
+        # sudo: accounting users posting invoices need not be loyalty users
         Member = self.env["hotel.loyalty.member"].sudo()
         for partner in (self.partner_id, self.partner_id.commercial_partner_id):
             member = Member.search([("partner_id", "=", partner.id)], limit=1)
@@ -73,6 +74,7 @@ class AccountMove(models.Model):
                 vals = move._hotel_points(member, sign=-1)
                 origin = move.reversed_entry_id
                 if origin:
+                    # sudo: the points of the reversed invoice, whoever posts the credit note
                     earned = self.env["hotel.loyalty.ledger"].sudo().search([
                         ("res_model", "=", "account.move"), ("res_id", "=", origin.id),
                         ("kind", "=", "earn"),

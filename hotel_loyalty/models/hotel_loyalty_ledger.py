@@ -182,6 +182,7 @@ class HotelLoyaltyLedger(models.Model):
         A debit larger than the available points is refused, or with `allow_partial`
         (reversals of points already spent) reduced to what is available.
         """
+        # sudo: the only way points move; callers check their own rights first
         self = self.sudo().with_context(hotel_loyalty_post=True)
         members = self.env["hotel.loyalty.member"].browse(v["member_id"] for v in vals_list)
         self._lock_members(members.ids)

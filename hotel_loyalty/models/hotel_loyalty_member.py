@@ -171,11 +171,13 @@ class HotelLoyaltyMember(models.Model):
         on_date = on_date or fields.Date.context_today(self)
         program = self.env["hotel.loyalty.program"]._for_company(self.company_id)
         old = self.tier_id
+        # sudo: the tier history is written by the programme, not by users
         self.env["hotel.loyalty.tier.history"].sudo().create({
             "member_id": self.id, "date": on_date, "old_tier_id": old.id,
             "new_tier_id": tier.id, "kind": kind, "reason": reason,
             "window_spend": self.window_spend, "window_stays": self.window_stays,
         })
+        # sudo: tier fields are system fields (refused to users in write)
         self.sudo().with_context(hotel_loyalty_system=True).write({
             "tier_id": tier.id,
             "tier_since": on_date,
@@ -367,6 +369,7 @@ class HotelLoyaltyMember(models.Model):
                     "reason": self.env._("Birthday bonus"), "date": today,
                 })
         self.env["hotel.loyalty.ledger"]._post_lines(vals_list)
+        # sudo: system field recording the bonus year
         members.sudo().with_context(hotel_loyalty_system=True).write(
             {"last_birthday_bonus_year": today.year}
         )
@@ -412,6 +415,7 @@ class HotelLoyaltyMember(models.Model):
     def _tier_on(self, day):
         """The tier the member held on `day` (from the tier history)."""
         self.ensure_one()
+        # sudo: tier history read to price a past invoice
         change = self.env["hotel.loyalty.tier.history"].sudo().search(
             [("member_id", "=", self.id), ("date", "<=", day)], order="date desc, id desc",
             limit=1,

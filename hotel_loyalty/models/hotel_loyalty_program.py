@@ -78,8 +78,10 @@ class HotelLoyaltyProgram(models.Model):
     @api.model
     def _for_company(self, company):
         """The programme of a property, created with the defaults when missing."""
+        # sudo: the programme rules of a property, read by every user of it
         program = self.sudo().search([("company_id", "=", company.id)], limit=1)
         if not program:
+            # sudo: created with the defaults on first use by any user
             program = self.sudo().create({"company_id": company.id})
         return program
 

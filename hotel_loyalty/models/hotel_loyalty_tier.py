@@ -5,7 +5,13 @@ from odoo.exceptions import ValidationError
 class HotelLoyaltyTier(models.Model):
     _name = "hotel.loyalty.tier"
     _description = "Loyalty Tier"
+    _inherit = ["hotel.audited.mixin"]
     _order = "sequence, id"
+    # Changes to the tier rules are audited (S4); member tier changes have their own history.
+    _hotel_audit_fields = (
+        "name", "sequence", "spend_threshold", "stay_threshold", "threshold_strict",
+        "qualify_rule", "point_multiplier", "active",
+    )
 
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(
@@ -42,6 +48,9 @@ class HotelLoyaltyTier(models.Model):
             "Thresholds cannot be negative and the point multiplier must be positive.",
         ),
     ]
+
+    def _hotel_audit_partner(self):
+        return self.env["res.partner"]
 
     def _compute_member_count(self):
         counts = dict(

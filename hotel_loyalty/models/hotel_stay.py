@@ -30,4 +30,5 @@ class HotelStay(models.Model):
         downgrades wait for the end of the evaluation period."""
         members = self.partner_id.loyalty_member_ids
         if members:
+            # sudo: a checkout upgrades the tier whoever records it
             members.sudo()._evaluate_tiers(allow_downgrade=False)

@@ -35,6 +35,7 @@ class HotelLoyaltyEnrolWizard(models.TransientModel):
             for p in new
         ])
         if self.retro_days and members:
+            # sudo: past invoices earn points for a new member (retroactive enrolment)
             invoices = self.env["account.move"].sudo().search([
                 ("move_type", "=", "out_invoice"), ("state", "=", "posted"),
                 ("partner_id", "in", members.partner_id.ids),

@@ -1,0 +1,26 @@
+from odoo import api, fields, models
+
+from .res_partner_privacy import suppression_hash
+
+
+class HotelPrivacySuppression(models.Model):
+    """Hashes of the addresses of erased guests: never mailed again, nothing readable kept."""
+
+    _name = "hotel.privacy.suppression"
+    _description = "Erased Address (hash)"
+
+    channel = fields.Selection([("email", "E-mail"), ("sms", "SMS")], required=True)
+    value_hash = fields.Char(required=True, index=True)
+    date = fields.Datetime(default=fields.Datetime.now, required=True)
+
+    _sql_constraints = [
+        ("hash_unique", "unique(channel, value_hash)", "This address is already suppressed."),
+    ]
+
+    @api.model
+    def _suppress(self, channel, value):
+        value_hash = suppression_hash(channel, value)
+        if value_hash and not self.search_count(
+            [("channel", "=", channel), ("value_hash", "=", value_hash)], limit=1
+        ):
+            self.create({"channel": channel, "value_hash": value_hash})

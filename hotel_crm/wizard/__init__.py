@@ -1,0 +1,2 @@
+from . import hotel_privacy_export
+from . import hotel_privacy_anonymise
