@@ -251,7 +251,7 @@ def load_dedup_guests(env, n_guests, seed=11):
 KEYS_BASELINE = """
 WITH g AS MATERIALIZED (
     SELECT id, email_normalized AS email, is_relay_email AS relay, hotel_phone_e164 AS phone,
-           NULLIF(hotel_id_number, '') AS idn, hotel_name_key AS nkey, birthday,
+           NULLIF(id_document_number, '') AS idn, hotel_name_key AS nkey, birthday,
            right(hotel_phone_e164, 4) AS phone4
       FROM res_partner WHERE active AND is_guest AND NOT is_company
 )

@@ -178,8 +178,8 @@ class HotelDuplicateCandidate(models.Model):
                  WHERE %(a_ok)s AND %(b_ok)s
                 UNION
                 SELECT %(pair)s FROM res_partner a JOIN res_partner b
-                    ON a.hotel_id_number = b.hotel_id_number AND %(order)s
-                 WHERE %(a_ok)s AND %(b_ok)s AND a.hotel_id_number <> ''
+                    ON a.id_document_number = b.id_document_number AND %(order)s
+                 WHERE %(a_ok)s AND %(b_ok)s AND a.id_document_number <> ''
                 UNION
                 SELECT %(pair)s FROM res_partner a JOIN res_partner b
                     ON a.hotel_name_key = b.hotel_name_key AND a.birthday = b.birthday
@@ -198,7 +198,7 @@ class HotelDuplicateCandidate(models.Model):
                                 AND NOT a.is_relay_email AND NOT b.is_relay_email, FALSE)
                            AS e_email,
                        COALESCE(a.hotel_phone_e164 = b.hotel_phone_e164, FALSE) AS e_phone,
-                       COALESCE(NULLIF(a.hotel_id_number, '') = NULLIF(b.hotel_id_number, ''),
+                       COALESCE(NULLIF(a.id_document_number, '') = NULLIF(b.id_document_number, ''),
                                 FALSE) AS e_idn,
                        COALESCE(a.hotel_name_key = b.hotel_name_key
                                 AND a.birthday = b.birthday, FALSE) AS e_nbday,
@@ -221,8 +221,8 @@ class HotelDuplicateCandidate(models.Model):
                                 FALSE) AS e_close,
                        COALESCE(a.hotel_phone_e164 <> b.hotel_phone_e164, FALSE) AS c_phone,
                        COALESCE(a.birthday <> b.birthday, FALSE) AS c_bday,
-                       COALESCE(NULLIF(a.hotel_id_number, '') <> NULLIF(b.hotel_id_number, ''),
-                                FALSE) AS c_idn
+                       COALESCE(NULLIF(a.id_document_number, '')
+                                <> NULLIF(b.id_document_number, ''), FALSE) AS c_idn
                   FROM pairs pr
                   JOIN res_partner a ON a.id = pr.a
                   JOIN res_partner b ON b.id = pr.b

@@ -7,7 +7,8 @@ from odoo.tools import SQL
 # Fields a guest merge decides field by field (survivorship); see _survivor_values.
 SURVIVOR_FIELDS = (
     "name", "email", "phone", "mobile", "birthday", "nationality_id", "lang", "guest_type",
-    "company_name", "street", "city", "zip", "country_id", "comment",
+    "company_name", "street", "city", "zip", "country_id", "comment", "id_document_type",
+    "id_document_number",
 )
 CONSENT_CHANNELS = ("email", "sms")
 DEFAULT_UNMERGE_DAYS = 30
@@ -142,7 +143,7 @@ class HotelMergeJournal(models.Model):
             elif isinstance(value, date):
                 value = fields.Date.to_string(value)
             values[fname] = value
-        values["hotel_id_number"] = partner.sudo().hotel_id_number or False
+        values["id_document_number"] = partner.sudo().id_document_number or False
         return values
 
     @api.model

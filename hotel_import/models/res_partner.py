@@ -22,12 +22,6 @@ class ResPartner(models.Model):
         help="Phone or mobile in international form, read with the guest's country (else the "
         "current property's, else China's) as default; used to find duplicates.",
     )
-    hotel_id_number = fields.Char(
-        string="ID Document Number",
-        groups="hotel_crm.group_hotel_sensitive",
-        index="btree_not_null",
-        copy=False,
-    )
     hotel_merged_into_id = fields.Many2one(
         "res.partner",
         string="Merged Into",
@@ -74,6 +68,22 @@ class ResPartner(models.Model):
                 [("state", "=", "review"), "|", ("partner_a_id", "=", partner.id),
                  ("partner_b_id", "=", partner.id)]
             )
+
+    def _hotel_anonymise_related(self):
+        """Erasure also blanks what the merge journal and the duplicate queue keep about
+        these guests (the values of a merged profile, the reasons of a decision)."""
+        res = super()._hotel_anonymise_related()
+        # sudo: erasure reaches the journal entries the requesting manager cannot edit
+        journals = self.env["hotel.merge.journal"].sudo().search(
+            ["|", ("survivor_id", "in", self.ids), ("merged_partner_id", "in", self.ids)]
+        )
+        journals.write({"merged_values": False, "survivor_values": False,
+                        "merged_name": self.env._("Anonymised Guest"), "reason": "-"})
+        # sudo: the free-text note of a duplicate decision may name the guest
+        self.env["hotel.duplicate.candidate"].sudo().search(
+            ["|", ("partner_a_id", "in", self.ids), ("partner_b_id", "in", self.ids)]
+        ).write({"note": False})
+        return res
 
     def _hotel_survivor(self):
         """The guest this profile was merged into (following merge chains), or itself."""

@@ -163,3 +163,16 @@ class TestImport(HotelImportCase):
         self.assertEqual((str(stay.check_in), stay.nights, stay.amount_total, stay.state),
                          ("2026-06-01", 2, 1888.5, "checked_out"))
         self.assertEqual(stay.partner_id.phone, "+8613655556666")
+
+    def test_imported_guests_are_audited_and_an_erased_address_stays_withdrawn(self):
+        if "hotel.privacy.suppression" not in self.env:
+            self.skipTest("no privacy suppression list")
+        self.env["hotel.privacy.suppression"].sudo()._suppress("email", "gone@example.com")
+        rows = [self.pms_row(ref="PV1", name="钱七", email="Gone@Example.com",
+                             phone="13711112222")]
+        self.run_import(self.csv_bytes(PMS_HEADER, rows))
+        guest = self.env["hotel.stay"].search([("booking_ref", "=", "PV1")]).partner_id
+        self.assertEqual(guest.email_consent, "withdrawn")
+        log = self.env["hotel.audit.log"].search([
+            ("res_id", "=", guest.id), ("model", "=", "res.partner"), ("action", "=", "create")])
+        self.assertEqual(len(log), 1)

@@ -161,3 +161,11 @@ class TestMerge(HotelImportCase):
             self.merge()
         self.assertTrue(self.duplicate.active)
         self.assertEqual(self.d1.partner_id, self.duplicate)
+
+    def test_erasing_a_guest_blanks_what_the_merge_journal_kept(self):
+        if not hasattr(self.survivor, "_hotel_anonymise"):
+            self.skipTest("no privacy erasure")
+        journal = self.merge()
+        self.survivor._hotel_anonymise("guest request")
+        self.assertFalse(journal.merged_values)
+        self.assertNotIn("Wei Wang", journal.merged_name)

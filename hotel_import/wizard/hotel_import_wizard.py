@@ -226,7 +226,7 @@ class HotelImportWizard(models.TransientModel):
                     "phone": phone or False,
                     "birthday": birthday or False,
                     "nationality_id": nationality,
-                    "hotel_id_number": text("id_number") or False,
+                    "id_document_number": text("id_number") or False,
                 },
                 "relay": cleaning.is_relay_email(email, lookups["relay_domains"]),
                 "stay": None,
@@ -481,6 +481,7 @@ class HotelImportWizard(models.TransientModel):
              for (__, guest), relay in zip(to_create, relays, strict=True)],
             self_reference="commercial_partner_id",
         )
+        self._after_partner_insert(new_partners)
         by_ident = {ident: partner for (ident, __), partner in zip(to_create, new_partners,
                                                                      strict=True)}
         stay_vals = []
@@ -511,6 +512,23 @@ class HotelImportWizard(models.TransientModel):
         if touched:
             touched._hotel_refresh_derived()
             self.env["hotel.duplicate.candidate"].sudo()._detect(partner_ids=touched.ids)
+
+    def _after_partner_insert(self, partners):
+        """What creating the guests through the ORM does besides storing them: an address
+        erased earlier (privacy suppression list) is recorded as withdrawn consent, and the
+        creation goes to the personal-data audit log."""
+        if not partners:
+            return
+        if hasattr(partners, "_hotel_apply_suppression"):
+            partners._hotel_apply_suppression()
+        if "hotel.audit.log" in self.env and hasattr(partners, "_hotel_audited"):
+            scope = partners._hotel_audited()
+            if scope:
+                Log = self.env["hotel.audit.log"]
+                fnames = [f for f in partners._hotel_audit_fields if f in partners._fields]
+                Log._record("create", scope, lambda r: r._hotel_audit_partner(), fnames,
+                            old={}, new=Log._snapshot(scope, fnames),
+                            note=self.env._("Import of %(file)s", file=self.filename or ""))
 
     def _guest_derived(self, guest, relay):
         """Stored computed values of a new guest known from its cleaned row (the ORM
