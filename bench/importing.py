@@ -296,7 +296,7 @@ def precision_recall(registry, ids, truth):
     key_of = ids
     true_pairs = {frozenset((dup, orig)) for dup, orig in truth.items()}
     result = {}
-    for label, threshold in (("review", review), ("auto", auto)):
+    for label, threshold in (("review", review), ("0.85", 0.85), ("auto", auto)):
         predicted = {frozenset((key_of.get(a), key_of.get(b))) for a, b, s in scored
                      if s >= threshold}
         hits = len(predicted & true_pairs)
@@ -351,7 +351,7 @@ def run_dedup(registry, dedup_guests, repeat):
     rows.append((f"duplicate candidates ({pairs:,} pairs)", project, baseline))
     result, n_true = precision_recall(registry, ids, truth)
     for label, (threshold, precision, recall, predicted) in result.items():
-        notes.append(f"matcher at the {label} threshold {threshold}: precision {precision:.3f}, "
+        notes.append(f"matcher at threshold {threshold} ({label}): precision {precision:.3f}, "
                      f"recall {recall:.3f} ({predicted:,} pairs predicted, {n_true:,} planted)")
     return rows, notes
 

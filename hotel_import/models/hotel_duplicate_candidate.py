@@ -12,7 +12,7 @@ WEIGHTS = {
     "id_number": 0.95,
     "email": 0.60,
     "phone": 0.60,
-    "name_birthday": 0.80,
+    "name_birthday": 0.65,
     "name_phone4": 0.50,
     "name": 0.50,
     "name_close": 0.25,
@@ -206,19 +206,20 @@ class HotelDuplicateCandidate(models.Model):
                                 AND right(a.hotel_phone_e164, 4) = right(b.hotel_phone_e164, 4),
                                 FALSE) AS e_nphone4,
                        COALESCE(a.hotel_name_key = b.hotel_name_key, FALSE) AS e_name,
-                       COALESCE(a.hotel_name_key <> b.hotel_name_key AND (
-                                (abs(length(a.hotel_name_key) - length(b.hotel_name_key)) <= 2
+                       CASE WHEN a.hotel_name_key IS NULL OR b.hotel_name_key IS NULL
+                                 OR a.hotel_name_key = b.hotel_name_key THEN FALSE
+                            WHEN abs(length(a.hotel_name_key) - length(b.hotel_name_key)) <= 2
                                  AND (left(a.hotel_name_key, 3) = left(b.hotel_name_key, 3)
                                       OR right(a.hotel_name_key, 3)
-                                         = right(b.hotel_name_key, 3)))
-                                -- the same letters in another order: "Jame sCampbell"
-                                OR (SELECT string_agg(ch, '' ORDER BY ch) FROM
-                                    regexp_split_to_table(replace(a.hotel_name_key, ' ', ''),
-                                                          '') ch)
-                                   = (SELECT string_agg(ch, '' ORDER BY ch) FROM
-                                      regexp_split_to_table(replace(b.hotel_name_key, ' ', ''),
-                                                            '') ch)),
-                                FALSE) AS e_close,
+                                         = right(b.hotel_name_key, 3)) THEN TRUE
+                            -- the same letters in another order: "Jame sCampbell"
+                            ELSE COALESCE(
+                                (SELECT string_agg(ch, '' ORDER BY ch) FROM
+                                 regexp_split_to_table(replace(a.hotel_name_key, ' ', ''), '') ch)
+                                = (SELECT string_agg(ch, '' ORDER BY ch) FROM
+                                   regexp_split_to_table(replace(b.hotel_name_key, ' ', ''),
+                                                         '') ch), FALSE)
+                       END AS e_close,
                        COALESCE(a.hotel_phone_e164 <> b.hotel_phone_e164, FALSE) AS c_phone,
                        COALESCE(a.birthday <> b.birthday, FALSE) AS c_bday,
                        COALESCE(NULLIF(a.id_document_number, '')
