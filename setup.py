@@ -46,7 +46,7 @@ setup(
     package_dir={**package_dir, "hotel_data": "data/hotel_data"},
     package_data=package_data,
     include_package_data=True,
-    install_requires=["xlsxwriter", "phonenumbers"],
+    install_requires=["xlsxwriter", "phonenumbers", "pypinyin"],
     extras_require={
         "test": ["pytest", "pytest-odoo>=2.1", "freezegun", "websocket-client", "ruff",
                  "pylint-odoo", "polib", "lxml", "psycopg2-binary"],

@@ -531,6 +531,10 @@ def main():
     parser.add_argument("--stays", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--tickets", type=int, default=100_000)
+    # hotel_import (issue 6), see bench/importing.py
+    parser.add_argument("--import-guests", type=int, default=10_000)
+    parser.add_argument("--import-stays", type=int, default=30_000)
+    parser.add_argument("--dedup-guests", type=int, default=1_000_000)
     args = parser.parse_args()
     odoo.tools.config.parse_config(["-c", args.config, "-d", args.database])
     registry = Registry(args.database)
@@ -577,6 +581,15 @@ def main():
         rows += marketing_rows
         notes += marketing_notes
     # --- end hotel_marketing --------------------------------------------------------------
+    # --- hotel_import (issue 6): workloads in bench/importing.py ---------------------------
+    if "hotel.import.wizard" in registry:
+        from . import importing
+
+        import_rows, import_notes = importing.run(
+            registry, args.import_guests, args.import_stays, args.dedup_guests, args.repeat)
+        rows += import_rows
+        notes += import_notes
+    # ----------------------------------------------------------------------------------------
     print()
     print(f"{'workload':<40} {'project s':>10} {'SQL s':>10} {'ratio':>7}")
     for name, proj, base in rows:

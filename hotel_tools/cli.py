@@ -22,6 +22,7 @@ from .odoo_env import ADDONS, REPO, find_odoo
 STATIC_REQUIREMENTS = ["pytest", "ruff", "pylint-odoo", "polib", "lxml", "xlsxwriter"]
 ODOO_REQUIREMENTS = [
     "pytest", "pytest-odoo>=2.1", "freezegun", "websocket-client", "xlsxwriter", "phonenumbers",
+    "pypinyin",
 ]
 DEMO_LOGINS = [
     ("Front desk", "frontdesk", "frontdesk"),
@@ -218,7 +219,7 @@ def cmd_run(args):
     if not odoo:
         print(f"hotel-crm run: Odoo 18 is needed and {reason}.", file=sys.stderr)
         return 2
-    pip_install(odoo.python, ["xlsxwriter", "phonenumbers"])
+    pip_install(odoo.python, ["xlsxwriter", "phonenumbers", "pypinyin"])
     if not pg.ensure_postgres_installed(log):
         print("hotel-crm run: no PostgreSQL server found or installable.", file=sys.stderr)
         return 2

@@ -16,6 +16,7 @@ ADDONS = (
     "hotel_marketing",
     "hotel_marketing_loyalty",
     "hotel_marketing_feedback",
+    "hotel_import",
 )
 
 PROBE = r"""

@@ -5,6 +5,7 @@ Commands::
     write-demo-xml [--out PATH] [--size demo] [--seed 42]
     write-csv --size S --dir D [--seed 42]
     stats --size S [--seed 42]
+    write-exports [--dir data/exports] [--size test] [--seed 42]
 """
 
 import argparse
@@ -94,6 +95,13 @@ def _cmd_stats(args):
     print("generation time: guests %.2fs, stays %.2fs, total %.2fs" % (t1 - t0, t2 - t1, t2 - t0))
 
 
+def _cmd_write_exports(args):
+    from .exports import write_sample_exports
+
+    for path in write_sample_exports(args.dir, args.size, args.seed):
+        print("wrote", path)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python3 -m hotel_data", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -115,6 +123,12 @@ def main(argv=None):
     p.add_argument("--size", default="test", choices=sorted(SIZES))
     p.add_argument("--seed", type=int, default=42)
     p.set_defaults(func=_cmd_stats)
+
+    p = sub.add_parser("write-exports", help="write sample PMS and OTA export files")
+    p.add_argument("--dir", default=str(Path(__file__).resolve().parents[1] / "exports"))
+    p.add_argument("--size", default="test", choices=sorted(SIZES))
+    p.add_argument("--seed", type=int, default=42)
+    p.set_defaults(func=_cmd_write_exports)
 
     args = parser.parse_args(argv)
     args.func(args)

@@ -353,6 +353,13 @@ class ResPartner(models.Model):
         # sudo: tags are owned by their rules, not by the user recording the stay
         self.env["hotel.guest.tag.rule"].sudo()._apply_rules(guests.ids)
 
+    def _hotel_refresh_derived(self):
+        """Recompute everything derived from these partners' stays (figures, properties,
+        tags): called after references moved between profiles (guest merge and unmerge).
+        Addons extend it with their own derived data (loyalty tier and balance)."""
+        self._hotel_refresh_guests()
+        return True
+
     @api.model
     def _cron_hotel_recompute_figures(self):
         """Daily job: figures and tags of every guest, one SQL pass each."""

@@ -90,3 +90,13 @@ class ResPartner(models.Model):
                 "guest's data.", guest=self.display_name, count=open_invoices,
             ))
         return reasons
+
+    def _hotel_refresh_derived(self):
+        res = super()._hotel_refresh_derived()
+        members = self.env["hotel.loyalty.member"].sudo().search(
+            [("partner_id", "in", self.ids)]
+        )
+        if members:
+            members._refresh_balance()
+            members._evaluate_tiers()
+        return res

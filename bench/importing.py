@@ -1,0 +1,380 @@
+"""Benchmarks of hotel_import (issue 6), run by bench/run.py or on their own::
+
+    python3 -m bench.importing --config CONF --database DB [--guests N] [--stays M]
+        [--dedup-guests K]
+
+1. **Import** of the generator's guests and stays as a generic PMS export (one row per
+   stay), dry run and apply, in rows per second, beside (a) Odoo's own import
+   (``base_import``: guests file with external ids, then stays file) of the same guests and
+   stays, dry run and apply, and (b) PostgreSQL ``COPY`` of the same rows into a plain table
+   (the physical limit). Each apply is rolled back after its checks, so every import starts
+   from the same database; both imports must store the same stays (count, nights, amounts).
+2. **Duplicate candidates** over ``--dedup-guests`` generator guests plus the generator's
+   planted duplicates: the project's scored query (hotel.duplicate.candidate
+   ``_candidate_pairs_sql``) beside one SQL self-join on the same blocking keys, which must
+   find the same pairs before scoring.
+3. **Precision and recall** of the matcher on the planted duplicates, at the review and at
+   the automatic threshold.
+"""
+
+import argparse
+import csv
+import io
+import statistics
+import time
+
+from hotel_data import generator
+from hotel_data.exports import export_bytes, export_rows, iter_planted_duplicates
+
+import odoo
+from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import Registry
+from odoo.tools import SQL
+
+BENCH_COMPANIES = {"beijing": "Import Bench Beijing", "hangzhou": "Import Bench Hangzhou",
+                   "shanghai": "Import Bench Shanghai"}
+
+
+def timed(fn):
+    started = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - started, result
+
+
+# ---------------------------------------------------------------------------------------
+# 1. import
+# ---------------------------------------------------------------------------------------
+def _bench_companies(env):
+    cny = env.ref("base.CNY")
+    cny.active = True
+    companies = {}
+    for key, name in BENCH_COMPANIES.items():
+        company = env["res.company"].search([("name", "=", name)], limit=1)
+        companies[key] = company or env["res.company"].create(
+            {"name": name, "currency_id": cny.id, "country_id": env.ref("base.cn").id})
+    env.user.company_ids |= env["res.company"].browse([c.id for c in companies.values()])
+    return companies
+
+
+def import_dataset(n_guests, n_stays, seed=7):
+    guests = list(generator.iter_guests(n_guests, seed))
+    stays = list(generator.iter_stays(n_guests, n_stays, seed))
+    header, rows = export_rows("pms", guests, stays)
+    prop = header.index("Property")
+    names = {generator.PROPERTIES[k]["name_en"]: BENCH_COMPANIES[k] for k in BENCH_COMPANIES}
+    for row in rows:
+        row[prop] = names[row[prop]]
+    return guests, stays, header, rows
+
+
+STAY_CHECK = """
+SELECT COUNT(*), COALESCE(SUM(s.nights), 0), COALESCE(SUM(s.amount_total), 0),
+       COUNT(DISTINCT s.partner_id)
+  FROM hotel_stay s JOIN res_company c ON c.id = s.company_id
+ WHERE c.name LIKE 'Import Bench %%'
+"""
+
+
+def _stay_check(cr):
+    cr.execute(STAY_CHECK)
+    count, nights, total, guests = cr.fetchone()
+    return count, nights, round(float(total), 2), guests
+
+
+def _base_import_files(guests, stays, companies):
+    """The same guests and stays as two files for Odoo's import: guests with an external
+    id, stays pointing at them (how a user imports related records with base_import)."""
+    used = {s["guest_key"] for s in stays}
+    g_buf = io.StringIO()
+    w = csv.writer(g_buf)
+    w.writerow(["id", "name", "email", "phone", "birthday", "is_guest"])
+    for g in guests:
+        if g["key"] in used:
+            w.writerow([f"bench_import.{g['key']}", g["name"], g["email"], g["phone"],
+                        g["birthday"].isoformat() if g["birthday"] else "", "1"])
+    s_buf = io.StringIO()
+    w = csv.writer(s_buf)
+    w.writerow(["partner_id/id", "company_id/.id", "channel_id/id", "booking_ref", "booked_on",
+                "check_in", "check_out", "room_type_id/id", "state", "amount_room",
+                "amount_fb", "amount_other", "adults", "children"])
+    for s in stays:
+        w.writerow([f"bench_import.{s['guest_key']}", companies[s["property_key"]].id,
+                    f"hotel_crm.channel_{s['channel_code']}", s["booking_ref"],
+                    s["booked_on"].isoformat(), s["check_in"].isoformat(),
+                    s["check_out"].isoformat(), f"hotel_crm.room_type_{s['room_type_code']}",
+                    s["state"], "%.2f" % s["amount_room"], "%.2f" % s["amount_fb"],
+                    "%.2f" % s["amount_other"], s["adults"], s["children"]])
+    return g_buf.getvalue().encode(), s_buf.getvalue().encode()
+
+
+def _base_import(env, model, data, dryrun):
+    fields = data.split(b"\r\n", 1)[0].decode().split(",")
+    imp = env["base_import.import"].create({
+        "res_model": model, "file": data, "file_name": f"{model}.csv", "file_type": "text/csv",
+    })
+    result = imp.execute_import(
+        fields, fields,
+        {"quoting": '"', "separator": ",", "has_headers": True, "date_format": "%Y-%m-%d",
+         "encoding": "utf-8", "float_thousand_separator": ",",
+         "float_decimal_separator": "."},
+        dryrun=dryrun,
+    )
+    errors = [m for m in result.get("messages", []) if m.get("type") == "error"]
+    if errors:
+        raise SystemExit(f"base_import of {model} failed: {errors[:3]}")
+    return len(result.get("ids") or [])
+
+
+def bench_import(registry, n_guests, n_stays):
+    guests, stays, header, rows = import_dataset(n_guests, n_stays)
+    data = export_bytes("pms", header, rows)
+    n_rows = len(rows)
+    out = {"rows": n_rows}
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+        companies = _bench_companies(env)
+        cr.commit()
+        preset = env.ref("hotel_import.preset_pms")
+        wizard = env["hotel.import.wizard"]
+        company = companies["beijing"]
+        before = _stay_check(cr)
+
+        seconds, log = timed(lambda: wizard._import_bytes(data, "bench.csv", preset, company,
+                                                          apply=False))
+        out["dry_run"] = seconds
+        out["rejected"] = log.rows_rejected
+        cr.rollback()
+        seconds, log = timed(lambda: (wizard._import_bytes(data, "bench.csv", preset, company),
+                                      env.flush_all())[0])
+        out["apply"] = seconds
+        out["guests_created"] = log.guests_created
+        rejected = log.rows_rejected
+        ours = _stay_check(cr)
+        cr.rollback()
+        if rejected or ours[0] - before[0] != n_rows:
+            raise SystemExit(f"import stored {ours[0] - before[0]} of {n_rows} stays "
+                             f"({rejected} rejected)")
+
+        g_data, s_data = _base_import_files(guests, stays, companies)
+        Import = env["base_import.import"]
+        # Odoo's dry run of the stays file needs the guests it points at: they are imported
+        # (untimed) between the two timed dry runs.
+        guests_dry, __ = timed(lambda: _base_import(env, "res.partner", g_data, True))
+        _base_import(env, "res.partner", g_data, False)
+        stays_dry, __ = timed(lambda: _base_import(env, "hotel.stay", s_data, True))
+        out["base_dry_run"] = guests_dry + stays_dry
+        cr.rollback()
+        seconds, counts = timed(lambda: (_base_import(env, "res.partner", g_data, False),
+                                         _base_import(env, "hotel.stay", s_data, False),
+                                         env.flush_all()))
+        out["base_apply"] = seconds
+        out["base_guests"] = counts[0]
+        theirs = _stay_check(cr)
+        cr.rollback()
+        if (theirs[0], theirs[1], theirs[2]) != (ours[0], ours[1], ours[2]):
+            raise SystemExit(f"base_import stored {theirs}, hotel_import {ours}")
+        del Import
+
+        def copy():
+            cr.execute("CREATE TEMP TABLE bench_import_copy (%s)" % ", ".join(  # noqa: S608
+                f"c{i} text" for i in range(len(header))))
+            cr._obj.copy_expert(
+                "COPY bench_import_copy FROM STDIN WITH (FORMAT csv, HEADER true)",
+                io.BytesIO(data))
+        seconds, __ = timed(copy)
+        out["copy"] = seconds
+        cr.rollback()
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# 2./3. duplicate candidates, precision and recall
+# ---------------------------------------------------------------------------------------
+def load_dedup_guests(env, n_guests, seed=11):
+    """COPY ``n_guests`` generator guests and their planted duplicates as guests with the
+    duplicate keys the addon stores (computed with the addon's own cleaning functions).
+    Returns {db id: generator key}, {duplicate key: original key} and seconds spent."""
+    from odoo.addons.hotel_import.tools.cleaning import CleaningError, clean_phone, name_key
+
+    cr = env.cr
+    started = time.perf_counter()
+    cr.execute("DELETE FROM res_partner WHERE ref LIKE 'dedup.%%'")
+    keys_cache = {}
+    relay = env["hotel.booking.channel"].sudo()._relay_domains()
+    now = odoo.fields.Datetime.now()
+
+    def phone(raw):
+        try:
+            return clean_phone(raw, "CN") or None
+        except CleaningError:
+            return None
+
+    def rows():
+        yield from generator.iter_guests(n_guests, seed)
+        yield from iter_planted_duplicates(n_guests, seed)
+
+    truth = {}
+
+    def copy_rows():
+        for g in rows():
+            if "duplicate_of" in g:
+                truth[g["key"]] = g["duplicate_of"]
+            nkey = keys_cache.get(g["name"])
+            if nkey is None:
+                nkey = keys_cache[g["name"]] = name_key(g["name"])
+            email = (g["email"] or "").lower() or None
+            domain = email.rpartition("@")[2] if email else ""
+            is_relay = bool(domain) and any(domain == d or domain.endswith("." + d)
+                                            for d in relay)
+            yield ("dedup." + g["key"], g["name"], g["name"], g["email"] or None, email,
+                   g["phone"] or None, phone(g["phone"]), nkey or None, "t" if is_relay else "f",
+                   g["birthday"], "t", "t", "contact", "f", "t", now, now, SUPERUSER_ID,
+                   SUPERUSER_ID)
+
+    columns = ("ref", "name", "complete_name", "email", "email_normalized", "phone",
+               "hotel_phone_e164", "hotel_name_key", "is_relay_email", "birthday", "is_guest",
+               "active", "type", "is_company", "partner_share", "create_date", "write_date",
+               "create_uid", "write_uid")
+    from .run import _copy, _not_null_defaults
+
+    undo = _not_null_defaults(env, "res_partner", "res.partner", columns)
+    _copy(cr, "res_partner", columns, copy_rows())
+    for statement in undo:
+        cr.execute(statement)
+    cr.execute("ANALYZE res_partner")
+    cr.execute("SELECT id, substr(ref, 7) FROM res_partner WHERE ref LIKE 'dedup.%%'")
+    ids = dict(cr.fetchall())
+    cr.commit()
+    return ids, truth, time.perf_counter() - started
+
+
+KEYS_BASELINE = """
+WITH g AS MATERIALIZED (
+    SELECT id, email_normalized AS email, is_relay_email AS relay, hotel_phone_e164 AS phone,
+           NULLIF(id_document_number, '') AS idn, hotel_name_key AS nkey, birthday,
+           right(hotel_phone_e164, 4) AS phone4
+      FROM res_partner WHERE active AND is_guest AND NOT is_company
+)
+SELECT COUNT(*) FROM (
+    SELECT a.id, b.id FROM g a JOIN g b ON a.email = b.email AND a.id < b.id
+     WHERE NOT a.relay AND NOT b.relay
+    UNION SELECT a.id, b.id FROM g a JOIN g b ON a.phone = b.phone AND a.id < b.id
+    UNION SELECT a.id, b.id FROM g a JOIN g b ON a.idn = b.idn AND a.id < b.id
+    UNION SELECT a.id, b.id FROM g a JOIN g b
+        ON a.nkey = b.nkey AND a.birthday = b.birthday AND a.id < b.id
+    UNION SELECT a.id, b.id FROM g a JOIN g b
+        ON a.nkey = b.nkey AND a.phone4 = b.phone4 AND a.id < b.id
+) pairs
+"""
+
+
+def bench_dedup(registry, repeat):
+    project, baseline = [], []
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        Candidate = env["hotel.duplicate.candidate"]
+        query = Candidate._candidate_pairs_sql(0.0)
+        for __ in range(repeat):
+            seconds, __ = timed(lambda: cr.execute(KEYS_BASELINE))
+            baseline.append(seconds)
+            expected = cr.fetchone()[0]
+            seconds, __ = timed(lambda: cr.execute(SQL("SELECT COUNT(*) FROM (%s) q", query)))
+            project.append(seconds)
+            found = cr.fetchone()[0]
+            if found != expected:
+                raise SystemExit(f"duplicate pairs: project {found}, baseline {expected}")
+    return statistics.median(project), statistics.median(baseline), expected
+
+
+def precision_recall(registry, ids, truth):
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        Candidate = env["hotel.duplicate.candidate"]
+        auto, review = Candidate._thresholds()
+        cr.execute(Candidate._candidate_pairs_sql(review))
+        scored = [(a, b, score) for a, b, score, __ in cr.fetchall()]
+    key_of = ids
+    true_pairs = {frozenset((dup, orig)) for dup, orig in truth.items()}
+    result = {}
+    for label, threshold in (("review", review), ("0.85", 0.85), ("auto", auto)):
+        predicted = {frozenset((key_of.get(a), key_of.get(b))) for a, b, s in scored
+                     if s >= threshold}
+        hits = len(predicted & true_pairs)
+        result[label] = (threshold, hits / len(predicted) if predicted else 1.0,
+                         hits / len(true_pairs) if true_pairs else 1.0, len(predicted))
+    return result, len(true_pairs)
+
+
+# ---------------------------------------------------------------------------------------
+def run(registry, import_guests, import_stays, dedup_guests, repeat):
+    """Rows for bench/run.py's table, and notes (a size of 0 skips that part)."""
+    rows, notes = [], []
+    if import_guests:
+        rows, notes = run_import(registry, import_guests, import_stays)
+    if dedup_guests:
+        more_rows, more_notes = run_dedup(registry, dedup_guests, repeat)
+        rows += more_rows
+        notes += more_notes
+    return rows, notes
+
+
+def run_import(registry, import_guests, import_stays):
+    rows, notes = [], []
+    if "base_import.import" not in registry:
+        return rows, ["import: base_import is not installed, nothing to compare with"]
+    imp = bench_import(registry, import_guests, import_stays)
+    n = imp["rows"]
+    notes.append(
+        f"import of {import_guests:,} guests / {n:,} stays (PMS export, one row per stay): "
+        f"dry run {n / imp['dry_run']:,.0f} rows/s, apply {n / imp['apply']:,.0f} rows/s "
+        f"({imp['guests_created']:,} guests created); Odoo base_import dry run "
+        f"{n / imp['base_dry_run']:,.0f} rows/s, apply {n / imp['base_apply']:,.0f} rows/s; "
+        f"COPY into a plain table {n / imp['copy']:,.0f} rows/s")
+    notes.append(
+        f"  hotel_import vs base_import: dry run {imp['base_dry_run'] / imp['dry_run']:.1f}x, "
+        f"apply {imp['base_apply'] / imp['apply']:.1f}x faster; vs COPY: dry run "
+        f"{imp['dry_run'] / imp['copy']:.0f}x, apply {imp['apply'] / imp['copy']:.0f}x slower")
+    rows.append(("import dry run vs base_import dry run", imp["dry_run"], imp["base_dry_run"]))
+    rows.append(("import apply vs base_import apply", imp["apply"], imp["base_apply"]))
+    rows.append(("import apply vs COPY (physical limit)", imp["apply"], imp["copy"]))
+    return rows, notes
+
+
+def run_dedup(registry, dedup_guests, repeat):
+    rows, notes = [], []
+    with registry.cursor() as cr:
+        ids, truth, seconds = load_dedup_guests(api.Environment(cr, SUPERUSER_ID, {}),
+                                                dedup_guests)
+    notes.append(f"duplicates: {dedup_guests:,} guests + {len(truth):,} planted duplicates "
+                 f"loaded in {seconds:.1f} s")
+    project, baseline, pairs = bench_dedup(registry, repeat)
+    rows.append((f"duplicate candidates ({pairs:,} pairs)", project, baseline))
+    result, n_true = precision_recall(registry, ids, truth)
+    for label, (threshold, precision, recall, predicted) in result.items():
+        notes.append(f"matcher at threshold {threshold} ({label}): precision {precision:.3f}, "
+                     f"recall {recall:.3f} ({predicted:,} pairs predicted, {n_true:,} planted)")
+    return rows, notes
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--guests", type=int, default=10_000, help="guests of the import")
+    parser.add_argument("--stays", type=int, default=30_000, help="stays of the import")
+    parser.add_argument("--dedup-guests", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    odoo.tools.config.parse_config(["-c", args.config, "-d", args.database])
+    registry = Registry(args.database)
+    rows, notes = run(registry, args.guests, args.stays, args.dedup_guests, args.repeat)
+    print(f"\n{'workload':<40} {'project s':>10} {'base s':>10} {'ratio':>7}")
+    for name, proj, base in rows:
+        print(f"{name:<40} {proj:>10.2f} {base:>10.2f} {proj / base:>7.2f}")
+    for note in notes:
+        print(note)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

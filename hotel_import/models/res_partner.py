@@ -1,0 +1,116 @@
+from odoo import api, fields, models
+
+from ..tools.cleaning import CleaningError, clean_phone, name_key
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    hotel_name_key = fields.Char(
+        string="Name Key",
+        compute="_compute_hotel_name_key",
+        store=True,
+        index=True,
+        help="Transliterated, order-free form of the name used to find duplicates "
+        "(王伟 and Wei Wang both give 'wang wei').",
+    )
+    hotel_phone_e164 = fields.Char(
+        string="Phone (E.164)",
+        compute="_compute_hotel_phone_e164",
+        store=True,
+        index="btree_not_null",
+        help="Phone or mobile in international form, read with the guest's country (else the "
+        "current property's, else China's) as default; used to find duplicates.",
+    )
+    hotel_merged_into_id = fields.Many2one(
+        "res.partner",
+        string="Merged Into",
+        readonly=True,
+        index="btree_not_null",
+        copy=False,
+        help="This profile was merged into that guest; it is archived and kept so that the "
+        "merge can be undone.",
+    )
+    hotel_duplicate_candidate_count = fields.Integer(
+        compute="_compute_hotel_duplicate_candidate_count", string="Possible Duplicates"
+    )
+
+    @api.depends("name")
+    def _compute_hotel_name_key(self):
+        for partner in self:
+            partner.hotel_name_key = name_key(partner.name) or False
+
+    @api.depends("phone", "mobile", "country_id")
+    def _compute_hotel_phone_e164(self):
+        company_country = self.env.company.country_id.code
+        for partner in self:
+            number = False
+            countries = list(dict.fromkeys(
+                filter(None, (partner.country_id.code, company_country, "CN"))))
+            for raw in filter(None, (partner.mobile, partner.phone)):
+                for country in countries:
+                    try:
+                        number = clean_phone(raw, country)
+                        break
+                    except CleaningError:
+                        continue
+                if number:
+                    break
+            partner.hotel_phone_e164 = number
+
+    def _compute_hotel_duplicate_candidate_count(self):
+        Candidate = self.env["hotel.duplicate.candidate"]
+        for partner in self:
+            if not partner.id or not Candidate.has_access("read"):
+                partner.hotel_duplicate_candidate_count = 0
+                continue
+            partner.hotel_duplicate_candidate_count = Candidate.search_count(
+                [("state", "=", "review"), "|", ("partner_a_id", "=", partner.id),
+                 ("partner_b_id", "=", partner.id)]
+            )
+
+    def _hotel_anonymise_related(self):
+        """Erasure also blanks what the merge journal and the duplicate queue keep about
+        these guests (the values of a merged profile, the reasons of a decision)."""
+        res = super()._hotel_anonymise_related()
+        # sudo: erasure reaches the journal entries the requesting manager cannot edit
+        journals = self.env["hotel.merge.journal"].sudo().search(
+            ["|", ("survivor_id", "in", self.ids), ("merged_partner_id", "in", self.ids)]
+        )
+        journals.write({"merged_values": False, "survivor_values": False,
+                        "merged_name": self.env._("Anonymised Guest"), "reason": "-"})
+        # sudo: the free-text note of a duplicate decision may name the guest
+        self.env["hotel.duplicate.candidate"].sudo().search(
+            ["|", ("partner_a_id", "in", self.ids), ("partner_b_id", "in", self.ids)]
+        ).write({"note": False})
+        return res
+
+    def _hotel_survivor(self):
+        """The guest this profile was merged into (following merge chains), or itself."""
+        partner = self
+        seen = set()
+        while partner.hotel_merged_into_id and partner.id not in seen:
+            seen.add(partner.id)
+            partner = partner.hotel_merged_into_id
+        return partner
+
+    def action_hotel_flag_duplicate(self):
+        """Front desk: propose this guest and another one as the same person."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Flag a Possible Duplicate"),
+            "res_model": "hotel.duplicate.candidate",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_a_id": self.id, "default_origin": "front_desk"},
+        }
+
+    def action_hotel_view_duplicates(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "hotel_import.hotel_duplicate_candidate_action"
+        )
+        action["domain"] = ["|", ("partner_a_id", "=", self.id), ("partner_b_id", "=", self.id)]
+        action["context"] = {}
+        return action

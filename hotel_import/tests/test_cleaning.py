@@ -1,0 +1,59 @@
+from datetime import date
+
+from odoo.tests import TransactionCase, tagged
+
+from ..tools import cleaning
+from ..tools.cleaning import CleaningError
+
+
+@tagged("post_install", "-at_install")
+class TestCleaning(TransactionCase):
+    def test_names_are_trimmed_half_width_and_latin_names_cased(self):
+        self.assertEqual(cleaning.clean_name("  ＷＡＮＧ　ＷＥＩ "), "Wang Wei")
+        self.assertEqual(cleaning.clean_name("john o'neil"), "John O'Neil")
+        self.assertEqual(cleaning.clean_name("McDonald Smith"), "McDonald Smith")
+        self.assertEqual(cleaning.clean_name(" 王 伟 "), "王伟")
+        with self.assertRaises(CleaningError):
+            cleaning.clean_name("   ")
+
+    def test_phones_in_three_formats_give_one_e164(self):
+        for raw in ("138 0013 8000", "138-0013-8000", "0086 13800138000", "+86 138 0013 8000",
+                    "１３８００１３８０００"):
+            self.assertEqual(cleaning.clean_phone(raw, "CN"), "+8613800138000", raw)
+        self.assertEqual(cleaning.clean_phone("(010) 6588 1234", "CN"), "+861065881234")
+        self.assertEqual(cleaning.clean_phone("+44 7400 123456", "CN"), "+447400123456")
+        with self.assertRaises(CleaningError):
+            cleaning.clean_phone("12345", "CN")
+
+    def test_emails_lower_cased_validated_and_relay_recognised(self):
+        self.assertEqual(cleaning.clean_email(" Wang.Wei@Example.COM "), "wang.wei@example.com")
+        for bad in ("wang@", "wang wei@example.com", "wang..wei@example"):
+            with self.assertRaises(CleaningError):
+                cleaning.clean_email(bad)
+        self.assertTrue(cleaning.is_relay_email("m123@m.ctrip.com", {"m.ctrip.com"}))
+        self.assertFalse(cleaning.is_relay_email("a@ctrip.com.cn", {"m.ctrip.com"}))
+
+    def test_dates_in_chinese_and_international_formats(self):
+        expected = date(2026, 3, 5)
+        for raw in ("2026-03-05", "2026/3/5", "2026.03.05", "20260305", "2026年3月5日",
+                    "05/03/2026", "2026-03-05 14:22"):
+            self.assertEqual(cleaning.clean_date(raw), expected, raw)
+        self.assertEqual(cleaning.clean_date("03/05/2026", order="mdy"), expected)
+        with self.assertRaises(CleaningError):
+            cleaning.clean_date("31/02/2026")
+
+    def test_name_key_matches_chinese_and_pinyin_in_any_order(self):
+        self.assertEqual(cleaning.name_key("王伟明"), cleaning.name_key("Weiming Wang"))
+        self.assertEqual(cleaning.name_key("王伟明"), cleaning.name_key("WANG Weiming"))
+        self.assertEqual(cleaning.name_key("欧阳娜娜"), cleaning.name_key("Nana Ouyang"))
+        self.assertNotEqual(cleaning.name_key("王伟"), cleaning.name_key("李伟"))
+
+    def test_amounts_and_states(self):
+        self.assertEqual(cleaning.clean_amount("1,234.50 CNY"), 1234.5)
+        self.assertEqual(cleaning.clean_amount("¥88"), 88.0)
+        with self.assertRaises(CleaningError):
+            cleaning.clean_amount("-5")
+        self.assertEqual(cleaning.clean_state("已离店"), "checked_out")
+        self.assertEqual(cleaning.clean_state("cancelled_by_guest"), "cancelled")
+        with self.assertRaises(CleaningError):
+            cleaning.clean_state("maybe")

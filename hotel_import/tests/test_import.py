@@ -1,0 +1,178 @@
+import io
+from datetime import datetime
+
+import xlsxwriter
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+
+from .common import PMS_HEADER, HotelImportCase
+
+CTRIP_HEADER = ["订单号", "酒店名称", "入住人", "联系电话", "邮箱", "房型", "入住日期", "离店日期",
+                "间夜数", "订单金额", "订单状态", "预订时间"]
+
+
+@tagged("post_install", "-at_install")
+class TestImport(HotelImportCase):
+    def ctrip_file(self):
+        rows = [
+            ["CT0000000001", "Test Hotel Beijing", "李娜", "139 1234 5678", "m1234567@m.ctrip.com",
+             "标准大床房", "2026-03-01", "2026-03-03", "2", "1,200.00", "已离店",
+             "2026-02-20 14:22"],
+            ["CT0000000002", "TBJ", "ZHANG WEI", "+86 137 0000 1111", "Zhang.Wei@Example.com",
+             "套房", "2026年4月1日", "2026年4月4日", "3", "3600", "已取消", "2026-03-01 10:00"],
+            ["CT0000000003", "Test Hotel Beijing", "李娜", "13912345678", "", "", "2026-05-01",
+             "2026-05-02", "1", "600", "已离店", "2026-04-20 09:00"],
+        ]
+        return self.csv_bytes(CTRIP_HEADER, rows, encoding="gb18030")
+
+    def test_dry_run_shows_what_would_happen_and_writes_nothing(self):
+        guests_before = self.env["res.partner"].search_count([])
+        log = self.run_import(self.ctrip_file(), apply=False, preset=self.ctrip_preset,
+                              filename="ctrip.csv")
+        self.assertEqual(log.state, "dry_run")
+        self.assertEqual(log.encoding, "gb18030")
+        self.assertEqual((log.rows_total, log.rows_rejected), (3, 0))
+        # 李娜 twice (same phone written two ways) is one guest
+        self.assertEqual((log.guests_created, log.stays_created), (2, 3))
+        self.assertEqual(self.env["res.partner"].search_count([]), guests_before)
+        self.assertFalse(self.env["hotel.stay"].search([("booking_ref", "like", "CT00000000")]))
+
+    def test_apply_creates_clean_guests_and_stays_and_reimport_changes_nothing(self):
+        log = self.run_import(self.ctrip_file(), preset=self.ctrip_preset, filename="ctrip.csv")
+        self.assertEqual(log.state, "done")
+        self.assertEqual(log.user_id, self.env.user)
+        stays = self.env["hotel.stay"].search([("booking_ref", "like", "CT00000000")])
+        self.assertEqual(len(stays), 3)
+        self.assertEqual(stays.channel_id, self.ctrip)
+        self.assertEqual(stays.company_id, self.property_a)
+        lina = stays.filtered(lambda s: s.booking_ref == "CT0000000001").partner_id
+        self.assertEqual(lina.name, "李娜")
+        self.assertEqual(lina.phone, "+8613912345678")
+        self.assertEqual(lina.stay_count, 2)
+        zhang = stays.filtered(lambda s: s.booking_ref == "CT0000000002")
+        self.assertEqual(zhang.partner_id.name, "Zhang Wei")
+        self.assertEqual(zhang.partner_id.email, "zhang.wei@example.com")
+        self.assertEqual(zhang.state, "cancelled")
+        self.assertEqual(str(zhang.check_in), "2026-04-01")
+        # rows are inserted set-based: the computed fields are still those of the ORM
+        self.assertEqual((zhang.nights, zhang.amount_total, zhang.currency_id),
+                         (3, 3600.0, self.property_a.currency_id))
+        self.assertEqual(zhang.partner_id.email_normalized, "zhang.wei@example.com")
+        self.assertEqual(zhang.partner_id.commercial_partner_id, zhang.partner_id)
+        self.assertEqual(zhang.partner_id.hotel_name_key, "wei zhang")
+        self.assertEqual(self.env["res.partner"].name_search("Zhang Wei")[0][0],
+                         zhang.partner_id.id)
+        self.assertEqual(lina.property_ids, self.property_a)
+        self.assertEqual(lina.night_count, 3)
+        # the relay address is kept on the profile but never a marketing address
+        self.assertTrue(lina.is_relay_email)
+
+        partners = self.env["res.partner"].search_count([])
+        again = self.run_import(self.ctrip_file(), preset=self.ctrip_preset, filename="ctrip.csv")
+        self.assertEqual((again.guests_created, again.stays_created, again.stays_updated),
+                         (0, 0, 0))
+        self.assertEqual(again.stays_unchanged, 3)
+        self.assertEqual(self.env["res.partner"].search_count([]), partners)
+        self.assertEqual(
+            self.env["hotel.stay"].search_count([("booking_ref", "like", "CT00000000")]), 3)
+
+    def test_reimport_with_a_new_status_updates_the_stay(self):
+        rows = [self.pms_row(ref="P1", state="Reserved")]
+        self.run_import(self.csv_bytes(PMS_HEADER, rows))
+        stay = self.env["hotel.stay"].search([("booking_ref", "=", "P1")])
+        self.assertEqual(stay.state, "booked")
+        log = self.run_import(self.csv_bytes(PMS_HEADER, [self.pms_row(ref="P1")]))
+        self.assertEqual(log.stays_updated, 1)
+        self.assertEqual(stay.state, "checked_out")
+        self.assertEqual(stay.partner_id.stay_count, 1)
+
+    def test_existing_guest_is_matched_by_email_or_phone_and_completed(self):
+        guest = self.make_guest("王伟", email="WangWei@example.com")
+        log = self.run_import(self.csv_bytes(PMS_HEADER, [self.pms_row()]))
+        self.assertEqual((log.guests_created, log.guests_updated), (0, 1))
+        self.assertEqual(guest.phone, "+8613800138000")
+        self.assertEqual(guest.stay_count, 1)
+
+    def test_rejects_are_listed_with_reasons_and_downloadable(self):
+        rows = [
+            self.pms_row(ref="A1"),
+            self.pms_row(ref="A2", email="not-an-email"),
+            self.pms_row(ref="A3", phone="12"),
+            self.pms_row(ref="A4", check_in="2026-03-05", check_out="2026-03-01"),
+            self.pms_row(ref="A5", prop="Atlantis Hotel"),
+            self.pms_row(ref="A6", channel="carrier-pigeon"),
+            self.pms_row(ref="A7", amount="-100"),
+            self.pms_row(ref="A1", name="李四", email="lisi@example.com", phone="13900000000"),
+        ]
+        log = self.run_import(self.csv_bytes(PMS_HEADER, rows))
+        self.assertEqual(log.rows_rejected, 7)
+        reasons = dict(log.line_ids.mapped(lambda line: (line.row_number, line.reason)))
+        self.assertIn("not-an-email", reasons[3])
+        self.assertIn("phone", reasons[4])
+        self.assertIn("is not after check-in", reasons[5])
+        self.assertIn("Unknown property", reasons[6])
+        self.assertIn("Unknown booking channel", reasons[7])
+        self.assertIn("negative", reasons[8])
+        self.assertIn("appears twice", reasons[9])
+        self.assertTrue(log.rejects_file)
+        self.assertEqual(self.env["hotel.stay"].search_count(
+            [("booking_ref", "in", ["A1", "A2", "A3", "A4", "A5", "A6", "A7"])]), 1)
+
+    def test_front_desk_and_marketing_cannot_import(self):
+        data = self.csv_bytes(PMS_HEADER, [self.pms_row()])
+        for user in (self.front_desk_a, self.marketing):
+            with self.assertRaises(AccessError):
+                self.wizard(data, user=user)
+
+    def test_guest_relations_imports_within_their_properties(self):
+        data = self.csv_bytes(PMS_HEADER, [self.pms_row(ref="GR1")])
+        wizard = self.wizard(data, user=self.guest_relations)
+        wizard.action_apply()
+        self.assertEqual(wizard.log_id.stays_created, 1)
+        other = self.env["res.company"].create({"name": "Elsewhere Hotel"})
+        data = self.csv_bytes(PMS_HEADER, [self.pms_row(ref="GR2", prop="Elsewhere Hotel")])
+        wizard = self.wizard(data, user=self.guest_relations)
+        wizard.action_dry_run()
+        self.assertIn(other.name, wizard.log_id.line_ids.reason)
+
+    def test_missing_preset_columns_are_refused_with_the_columns_found(self):
+        data = self.csv_bytes(["foo", "bar"], [["1", "2"]])
+        with self.assertRaisesRegex(UserError, "no guest name column.*foo, bar"):
+            self.wizard(data).action_dry_run()
+
+    def test_meituan_xlsx_with_real_date_cells(self):
+        output = io.BytesIO()
+        book = xlsxwriter.Workbook(output, {"in_memory": True})
+        sheet = book.add_worksheet()
+        header = ["订单号", "门店名称", "入住人", "手机号", "房型", "入住时间", "离店时间",
+                  "订单状态", "支付金额", "下单时间"]
+        sheet.write_row(0, 0, header)
+        date_format = book.add_format({"num_format": "yyyy/mm/dd"})
+        sheet.write_row(1, 0, ["MT000000000001", "Test Hotel Beijing", "刘洋", "13655556666",
+                               "豪华房"])
+        sheet.write_datetime(1, 5, datetime(2026, 6, 1), date_format)
+        sheet.write_datetime(1, 6, datetime(2026, 6, 3), date_format)
+        sheet.write_row(1, 7, ["已完成", 1888.5, "2026/05/20"])
+        book.close()
+        log = self.run_import(output.getvalue(), filename="meituan.xlsx",
+                              preset=self.env.ref("hotel_import.preset_meituan"))
+        self.assertEqual((log.rows_rejected, log.stays_created, log.encoding), (0, 1, "xlsx"))
+        stay = self.env["hotel.stay"].search([("booking_ref", "=", "MT000000000001")])
+        self.assertEqual(stay.channel_id, self.env.ref("hotel_crm.channel_meituan"))
+        self.assertEqual((str(stay.check_in), stay.nights, stay.amount_total, stay.state),
+                         ("2026-06-01", 2, 1888.5, "checked_out"))
+        self.assertEqual(stay.partner_id.phone, "+8613655556666")
+
+    def test_imported_guests_are_audited_and_an_erased_address_stays_withdrawn(self):
+        if "hotel.privacy.suppression" not in self.env:
+            self.skipTest("no privacy suppression list")
+        self.env["hotel.privacy.suppression"].sudo()._suppress("email", "gone@example.com")
+        rows = [self.pms_row(ref="PV1", name="钱七", email="Gone@Example.com",
+                             phone="13711112222")]
+        self.run_import(self.csv_bytes(PMS_HEADER, rows))
+        guest = self.env["hotel.stay"].search([("booking_ref", "=", "PV1")]).partner_id
+        self.assertEqual(guest.email_consent, "withdrawn")
+        log = self.env["hotel.audit.log"].search([
+            ("res_id", "=", guest.id), ("model", "=", "res.partner"), ("action", "=", "create")])
+        self.assertEqual(len(log), 1)

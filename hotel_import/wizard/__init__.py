@@ -1,0 +1,1 @@
+from . import hotel_import_wizard

@@ -1,0 +1,640 @@
+import base64
+import json
+import logging
+
+import psycopg2
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+from ..tools import cleaning, reader
+from ..tools.cleaning import CleaningError
+
+_logger = logging.getLogger(__name__)
+
+GUEST_FILL_FIELDS = ("email", "phone", "birthday", "nationality_id")
+STAY_UPDATE_FIELDS = ("state", "amount_room", "amount_fb", "amount_other", "check_in",
+                      "check_out")
+FORMULA_PREFIXES = ("=", "+", "@")
+# Column types of the stored fields the bulk insert writes (jsonb_to_recordset needs them).
+COLUMN_TYPES = {
+    "varchar": SQL("varchar"), "text": SQL("text"), "int4": SQL("int4"), "bool": SQL("bool"),
+    "date": SQL("date"), "timestamp": SQL("timestamp"), "numeric": SQL("numeric"),
+    "float8": SQL("float8"), "jsonb": SQL("jsonb"),
+}
+MAGIC_COLUMNS = ("id", "create_uid", "create_date", "write_uid", "write_date")
+BULK_BATCH = 5000
+
+
+class HotelImportWizard(models.TransientModel):
+    _name = "hotel.import.wizard"
+    _description = "Import Guests and Stays"
+
+    file = fields.Binary(required=True)
+    filename = fields.Char()
+    preset_id = fields.Many2one(
+        "hotel.import.preset", string="Source", required=True,
+        help="Column layout of the file: a PMS export, an OTA export or your own preset.",
+    )
+    company_id = fields.Many2one(
+        "res.company", string="Property", required=True,
+        default=lambda self: self.env.company,
+        help="Property of the stays when the file has no property column.",
+    )
+    state = fields.Selection(
+        [("upload", "Upload"), ("preview", "Dry Run"), ("done", "Done")], default="upload"
+    )
+    log_id = fields.Many2one("hotel.import.log", readonly=True)
+    rows_total = fields.Integer(related="log_id.rows_total")
+    rows_rejected = fields.Integer(related="log_id.rows_rejected")
+    guests_created = fields.Integer(related="log_id.guests_created")
+    guests_updated = fields.Integer(related="log_id.guests_updated")
+    guests_redirected = fields.Integer(related="log_id.guests_redirected")
+    stays_created = fields.Integer(related="log_id.stays_created")
+    stays_updated = fields.Integer(related="log_id.stays_updated")
+    stays_unchanged = fields.Integer(related="log_id.stays_unchanged")
+    line_ids = fields.One2many(related="log_id.line_ids")
+    rejects_file = fields.Binary(related="log_id.rejects_file")
+    rejects_filename = fields.Char(related="log_id.rejects_filename")
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_dry_run(self):
+        self.ensure_one()
+        self._run(apply=False)
+        self.state = "preview"
+        return self._reopen()
+
+    def action_apply(self):
+        self.ensure_one()
+        log = self._run(apply=True)
+        self.state = "done"
+        return {"type": "ir.actions.act_window", "res_model": "hotel.import.log",
+                "res_id": log.id, "view_mode": "form"}
+
+    def action_back(self):
+        self.ensure_one()
+        self.state = "upload"
+        return self._reopen()
+
+    def _reopen(self):
+        return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id,
+                "view_mode": "form", "target": "new", "name": self.env._("Import Guests")}
+
+    # ------------------------------------------------------------------
+    # Messages
+    # ------------------------------------------------------------------
+    def _file_error(self, code):
+        messages = {
+            "file_empty": self.env._("The file is empty."),
+            "file_unreadable": self.env._(
+                "The file cannot be read: upload a CSV file or an Excel workbook (.xlsx)."),
+            "encoding_unknown": self.env._(
+                "The file's text encoding is not UTF-8 or GB18030/GBK: save it again as "
+                "CSV UTF-8 from your spreadsheet."),
+        }
+        return messages.get(code, code)
+
+    def _row_error(self, exc, column):
+        value = exc.value
+        messages = {
+            "name_missing": self.env._("The guest name is missing."),
+            "email_invalid": self.env._("The e-mail address “%(value)s” is not valid.",
+                                        value=value),
+            "phone_invalid": self.env._(
+                "The phone number “%(value)s” cannot be read as a phone number.", value=value),
+            "date_invalid": self.env._("%(column)s “%(value)s” is not a date.",
+                                       column=column, value=value),
+            "amount_invalid": self.env._("%(column)s “%(value)s” is not an amount.",
+                                         column=column, value=value),
+            "amount_negative": self.env._("%(column)s is negative (%(value)s).",
+                                          column=column, value=value),
+            "number_invalid": self.env._("%(column)s “%(value)s” is not a number.",
+                                         column=column, value=value),
+            "state_unknown": self.env._("Unknown booking status “%(value)s”.", value=value),
+        }
+        return messages.get(exc.code, exc.code)
+
+    # ------------------------------------------------------------------
+    # Reading and cleaning
+    # ------------------------------------------------------------------
+    def _read(self):
+        if not self.file:
+            raise UserError(self.env._("Choose a file to import."))
+        try:
+            header, rows, encodings = reader.read_file(
+                base64.b64decode(self.file), self.filename or ""
+            )
+        except CleaningError as exc:
+            raise UserError(self._file_error(exc.code)) from exc
+        mapping = self.preset_id._mapping(header)
+        has_name = "guest_name" in mapping or {"first_name", "last_name"} & set(mapping)
+        if not has_name:
+            hint = ""
+            if len(header) == 1:
+                hint = self.env._(
+                    " The file has a single column: it is probably separated by another "
+                    "character than the preset expects (comma, semicolon, tab).")
+            raise UserError(
+                self.env._("The columns of %(file)s do not match the source %(preset)s: no "
+                           "guest name column. Columns found: %(columns)s.",
+                           file=self.filename or "", preset=self.preset_id.name,
+                           columns=", ".join(header)) + hint
+            )
+        if "booking_ref" in mapping and not {"check_in", "check_out"} <= set(mapping):
+            raise UserError(
+                self.env._("The file has booking references but no check-in and check-out "
+                           "columns for source %(preset)s.", preset=self.preset_id.name)
+            )
+        if not rows:
+            raise UserError(
+                self.env._("The file %(file)s has a header but no rows to import.",
+                           file=self.filename or "")
+            )
+        return header, rows, mapping, ",".join(sorted(encodings))
+
+    def _lookups(self):
+        def index(records, *fnames):
+            result = {}
+            for rec in records:
+                for fname in fnames:
+                    for part in (rec[fname] or "").split(","):
+                        if part.strip():
+                            result.setdefault(part.strip().lower(), rec)
+            return result
+
+        companies = self.env["res.company"].sudo().search([])
+        channels = self.env["hotel.booking.channel"].with_context(active_test=False).search([])
+        room_types = self.env["hotel.room.type"].search([])
+        countries = self.env["res.country"].search([])
+        return {
+            "company": index(companies, "name", "hotel_import_aliases"),
+            "channel": index(channels, "code", "name"),
+            "room_type": index(room_types, "code", "name"),
+            "country": index(countries, "code", "name"),
+            "allowed_companies": set(self.env.user.company_ids.ids),
+            "relay_domains": {
+                d.strip().lower() for c in channels
+                for d in (c.relay_email_domains or "").split(",") if d.strip()
+            },
+        }
+
+    def _clean_row(self, row, mapping, lookups, labels):
+        """(values, None) or (None, reason) for one file row."""
+        def cell(field):
+            index = mapping.get(field)
+            return row[index] if index is not None else ""
+
+        def text(field):
+            value = cell(field)
+            return cleaning.half_width(cleaning.xlsx_text(value)).strip()
+
+        current = None
+        try:
+            current = "guest_name"
+            raw_name = text("guest_name") or " ".join(
+                filter(None, [text("first_name"), text("last_name")]))
+            if raw_name.startswith(FORMULA_PREFIXES):
+                return None, self.env._("The guest name “%(value)s” looks like a spreadsheet "
+                                        "formula, not a name.", value=raw_name)
+            name = cleaning.clean_name(raw_name)
+            current = "email"
+            email = cleaning.clean_email(text("email"))
+            company = self.company_id
+            if text("property"):
+                company = lookups["company"].get(text("property").lower())
+                if not company:
+                    return None, self.env._("Unknown property “%(value)s”.",
+                                            value=text("property"))
+            if company.id not in lookups["allowed_companies"]:
+                return None, self.env._("You do not have access to property %(name)s.",
+                                        name=company.name)
+            current = "phone"
+            phone = cleaning.clean_phone(text("phone"), company.country_id.code or "CN")
+            current = "birthday"
+            birthday = cleaning.clean_date(cell("birthday"), self.preset_id.date_order)
+            nationality = False
+            if text("nationality"):
+                country = lookups["country"].get(text("nationality").lower())
+                nationality = country.id if country else False
+            values = {
+                "guest": {
+                    "name": name,
+                    "email": email or False,
+                    "phone": phone or False,
+                    "birthday": birthday or False,
+                    "nationality_id": nationality,
+                    "id_document_number": text("id_number") or False,
+                },
+                "relay": cleaning.is_relay_email(email, lookups["relay_domains"]),
+                "stay": None,
+            }
+            ref = text("booking_ref")
+            if not ref:
+                return values, None
+            channel = self.preset_id.channel_id
+            if text("channel"):
+                channel = lookups["channel"].get(text("channel").lower())
+                if not channel:
+                    return None, self.env._("Unknown booking channel “%(value)s”.",
+                                            value=text("channel"))
+            if not channel:
+                return None, self.env._("The row has no booking channel and source %(preset)s "
+                                        "has no default channel.", preset=self.preset_id.name)
+            current = "check_in"
+            check_in = cleaning.clean_date(cell("check_in"), self.preset_id.date_order)
+            current = "check_out"
+            check_out = cleaning.clean_date(cell("check_out"), self.preset_id.date_order)
+            if not check_in or not check_out:
+                return None, self.env._("Booking %(ref)s has no check-in or check-out date.",
+                                        ref=ref)
+            if check_out <= check_in:
+                return None, self.env._(
+                    "Booking %(ref)s: check-out (%(out)s) is not after check-in (%(in)s).",
+                    ref=ref, out=check_out, **{"in": check_in})
+            current = "booked_on"
+            booked_on = cleaning.clean_date(cell("booked_on"), self.preset_id.date_order)
+            if booked_on and booked_on > check_in:
+                return None, self.env._(
+                    "Booking %(ref)s: the booking date (%(date)s) is after check-in.",
+                    ref=ref, date=booked_on)
+            stay = {
+                "company_id": company.id,
+                "channel_id": channel.id,
+                "booking_ref": ref,
+                "check_in": check_in,
+                "check_out": check_out,
+                "booked_on": booked_on or check_in,
+                "currency_id": company.currency_id.id,
+            }
+            current = "state"
+            stay["state"] = cleaning.clean_state(text("state"))
+            for fname in ("amount_room", "amount_fb", "amount_other"):
+                current = fname
+                stay[fname] = cleaning.clean_amount(cell(fname))
+            current = "adults"
+            stay["adults"] = max(cleaning.clean_int(cell("adults"), 1), 1)
+            current = "children"
+            stay["children"] = cleaning.clean_int(cell("children"), 0)
+            if stay["children"] < 0:
+                raise CleaningError("number_invalid", cell("children"))
+            room = lookups["room_type"].get(text("room_type").lower())
+            stay["room_type_id"] = room.id if room else False
+            values["stay"] = stay
+            return values, None
+        except CleaningError as exc:
+            return None, self._row_error(exc, labels.get(current, current))
+
+    # ------------------------------------------------------------------
+    # Matching
+    # ------------------------------------------------------------------
+    def _existing(self, cleaned):
+        """Existing guests by e-mail and phone, existing stays by property+channel+reference
+        (all in a few queries). Archived guests merged into another are followed."""
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        emails = {v["guest"]["email"] for v in cleaned if v["guest"]["email"]}
+        phones = {v["guest"]["phone"] for v in cleaned if v["guest"]["phone"]}
+        by_email, by_phone = {}, {}
+        if emails:
+            for p in Partner.search([("email_normalized", "in", list(emails)),
+                                     ("is_company", "=", False)], order="active desc, id"):
+                by_email.setdefault(p.email_normalized, p)
+        if phones:
+            for p in Partner.search([("hotel_phone_e164", "in", list(phones)),
+                                     ("is_company", "=", False)], order="active desc, id"):
+                by_phone.setdefault(p.hotel_phone_e164, p)
+        stays = {}
+        refs = {v["stay"]["booking_ref"] for v in cleaned if v["stay"]}
+        if refs:
+            for s in self.env["hotel.stay"].sudo().search([("booking_ref", "in", list(refs))]):
+                stays[(s.company_id.id, s.channel_id.id, s.booking_ref)] = s
+        return by_email, by_phone, stays
+
+    def _run(self, apply):
+        self.ensure_one()
+        if not (self.env.user.has_group("hotel_crm.group_hotel_guest_relations")
+                or self.env.su):
+            raise UserError(self.env._("Only Guest Relations and Managers can import guests."))
+        header, rows, mapping, encoding = self._read()
+        labels = dict(self.env["hotel.import.preset.column"]._fields["field"]
+                      ._description_selection(self.env))
+        lookups = self._lookups()
+        rejects, accepted = [], []
+        seen_rows, seen_refs = {}, {}
+        for number, row in enumerate(rows, start=2):
+            texts = [cleaning.xlsx_text(v) for v in row]
+            key = tuple(t.strip() for t in texts)
+            if key in seen_rows:
+                rejects.append((number, self.env._("This row repeats row %(row)s.",
+                                                   row=seen_rows[key]), texts))
+                continue
+            seen_rows[key] = number
+            values, reason = self._clean_row(row, mapping, lookups, labels)
+            if reason:
+                rejects.append((number, reason, texts))
+                continue
+            stay = values["stay"]
+            if stay:
+                ref_key = (stay["company_id"], stay["channel_id"], stay["booking_ref"])
+                if ref_key in seen_refs:
+                    rejects.append((number, self.env._(
+                        "Booking reference %(ref)s appears twice in the file (first on row "
+                        "%(row)s).", ref=stay["booking_ref"], row=seen_refs[ref_key]), texts))
+                    continue
+                seen_refs[ref_key] = number
+            accepted.append((number, values, texts))
+
+        counts = self._plan_and_apply(accepted, rejects, apply)
+        log = self.log_id if self.log_id and self.log_id.state == "dry_run" else self.env[
+            "hotel.import.log"]
+        vals = {
+            "name": self.filename or self.env._("import"),
+            "company_id": self.company_id.id,
+            "preset_id": self.preset_id.id,
+            "state": "done" if apply else "dry_run",
+            "encoding": encoding,
+            "rows_total": len(rows),
+            "rows_rejected": len(rejects),
+            **counts,
+        }
+        if log:
+            log.write(vals)
+        else:
+            log = log.create(vals)
+        rejects.sort()
+        log._store_rejects(header, rejects)
+        self.log_id = log
+        return log
+
+    def _plan_and_apply(self, accepted, rejects, apply):
+        by_email, by_phone, stays = self._existing([v for __, v, __ in accepted])
+        counts = dict.fromkeys(("guests_created", "guests_updated", "guests_redirected",
+                                "stays_created", "stays_updated", "stays_unchanged"), 0)
+        new_guests = {}  # in-file identity -> first row number
+        groups = {}  # ("e", email) / ("p", phone) / ("n", name, birthday) -> identity
+        plan = []
+        for number, values, texts in accepted:
+            guest = values["guest"]
+            stay = values["stay"]
+            partner = None
+            existing_stay = None
+            if stay:
+                existing_stay = stays.get(
+                    (stay["company_id"], stay["channel_id"], stay["booking_ref"]))
+                if existing_stay:
+                    partner = existing_stay.partner_id
+            if partner is None:
+                partner = (guest["email"] and by_email.get(guest["email"])) or (
+                    guest["phone"] and by_phone.get(guest["phone"])) or None
+            redirected = False
+            if partner is not None and not partner.active and partner.hotel_merged_into_id:
+                partner = partner._hotel_survivor()
+                redirected = True
+            ident = None
+            if partner is None:
+                # rows of one new guest share an e-mail or a phone (or name and birthday)
+                keys = [k for k in (("e", guest["email"]), ("p", guest["phone"])) if k[1]]
+                keys = keys or [("n", guest["name"], guest["birthday"])]
+                ident = next((groups[k] for k in keys if k in groups), None)
+                if ident is None:
+                    ident = len(groups) + 1
+                for k in keys:
+                    groups.setdefault(k, ident)
+            plan.append((number, values, texts, partner, existing_stay, ident, redirected))
+
+        if not apply:
+            for number, values, __, partner, existing_stay, ident, redirected in plan:
+                self._count(counts, values, partner, existing_stay, ident, redirected,
+                            new_guests, number)
+            return counts
+
+        try:
+            with self.env.cr.savepoint():
+                self._write_plan(plan, counts)
+        except (ValidationError, UserError, psycopg2.Error) as exc:
+            # e.g. a booking reference recorded meanwhile by someone else: find the row(s)
+            _logger.info("bulk import failed (%s), importing row by row", exc)
+            self.env.invalidate_all()
+            counts = dict.fromkeys(counts, 0)
+            for item in plan:
+                row_counts = dict.fromkeys(counts, 0)
+                try:
+                    with self.env.cr.savepoint():
+                        self._write_plan([item], row_counts)
+                except (ValidationError, UserError) as row_exc:
+                    rejects.append((item[0], str(row_exc.args[0]), item[2]))
+                except psycopg2.Error as row_exc:
+                    rejects.append((item[0], self.env._(
+                        "The database refused the row: %(error)s",
+                        error=(row_exc.diag.message_primary or str(row_exc))), item[2]))
+                else:
+                    for key, value in row_counts.items():
+                        counts[key] += value
+                self.env.invalidate_all()
+        return counts
+
+    def _count(self, counts, values, partner, existing_stay, ident, redirected, new_guests,
+               number):
+        if partner is not None:
+            counts["guests_updated"] += 1
+        elif ident not in new_guests:
+            new_guests[ident] = number
+            counts["guests_created"] += 1
+        if redirected:
+            counts["guests_redirected"] += 1
+        stay = values["stay"]
+        if stay:
+            if existing_stay:
+                if self._stay_changes(existing_stay, stay):
+                    counts["stays_updated"] += 1
+                else:
+                    counts["stays_unchanged"] += 1
+            else:
+                counts["stays_created"] += 1
+
+    def _stay_changes(self, existing, stay):
+        changes = {}
+        for fname in STAY_UPDATE_FIELDS:
+            if existing[fname] != stay[fname]:
+                changes[fname] = stay[fname]
+        return changes
+
+    def _write_plan(self, plan, counts):
+        if "hotel_import_channel_types" not in self.env.context:
+            channels = self.env["hotel.booking.channel"].with_context(active_test=False).search([])
+            self = self.with_context(  # noqa: PLW0642
+                hotel_import_channel_types={c.id: c.channel_type for c in channels})
+        Partner = self.env["res.partner"]
+        created = {}
+        to_create, relays = [], []
+        for number, values, __, partner, existing_stay, ident, redirected in plan:
+            self._count(counts, values, partner, existing_stay, ident, redirected, created,
+                        number)
+            if partner is None and created.get(ident) == number:
+                to_create.append((ident, values["guest"]))
+                relays.append(values["relay"])
+        new_partners = self._bulk_insert(
+            "res.partner",
+            [{**guest, **self._guest_derived(guest, relay), "is_guest": True}
+             for (__, guest), relay in zip(to_create, relays, strict=True)],
+            self_reference="commercial_partner_id",
+        )
+        self._after_partner_insert(new_partners)
+        by_ident = {ident: partner for (ident, __), partner in zip(to_create, new_partners,
+                                                                     strict=True)}
+        stay_vals = []
+        matched = Partner
+        for __, values, __, partner, existing_stay, ident, __ in plan:
+            if partner is None:
+                partner = by_ident[ident]
+            else:
+                matched |= partner
+                fill = {f: values["guest"][f] for f in GUEST_FILL_FIELDS
+                        if values["guest"][f] and not partner[f]}
+                if not partner.is_guest:
+                    fill["is_guest"] = True
+                if fill:
+                    partner.write(fill)
+            stay = values["stay"]
+            if not stay:
+                continue
+            if existing_stay:
+                changes = self._stay_changes(existing_stay, stay)
+                if changes:
+                    existing_stay.write(changes)
+            else:
+                stay_vals.append({**stay, "partner_id": partner.id, **self._stay_derived(stay)})
+        self._bulk_insert("hotel.stay", stay_vals)
+        self.env.flush_all()
+        touched = new_partners | matched
+        if touched:
+            touched._hotel_refresh_derived()
+            self.env["hotel.duplicate.candidate"].sudo()._detect(partner_ids=touched.ids)
+
+    def _after_partner_insert(self, partners):
+        """What creating the guests through the ORM does besides storing them: an address
+        erased earlier (privacy suppression list) is recorded as withdrawn consent, and the
+        creation goes to the personal-data audit log."""
+        if not partners:
+            return
+        if hasattr(partners, "_hotel_apply_suppression"):
+            partners._hotel_apply_suppression()
+        if "hotel.audit.log" in self.env and hasattr(partners, "_hotel_audited"):
+            scope = partners._hotel_audited()
+            if scope:
+                Log = self.env["hotel.audit.log"]
+                fnames = [f for f in partners._hotel_audit_fields if f in partners._fields]
+                Log._record("create", scope, lambda r: r._hotel_audit_partner(), fnames,
+                            old={}, new=Log._snapshot(scope, fnames),
+                            note=self.env._("Import of %(file)s", file=self.filename or ""))
+
+    def _guest_derived(self, guest, relay):
+        """Stored computed values of a new guest known from its cleaned row (the ORM
+        computes the others)."""
+        return {
+            "complete_name": guest["name"],
+            "email_normalized": guest["email"] or False,
+            "is_relay_email": relay,
+            "hotel_phone_e164": guest["phone"] or False,
+            "hotel_name_key": cleaning.name_key(guest["name"]) or False,
+            "birthday_month": guest["birthday"].month if guest["birthday"] else 0,
+        }
+
+    def _stay_derived(self, stay):
+        """Stored computed values of a new stay (its currency is the property's)."""
+        total = round(stay["amount_room"] + stay["amount_fb"] + stay["amount_other"], 2)
+        channel_types = self.env.context.get("hotel_import_channel_types") or {}
+        values = {
+            "nights": (stay["check_out"] - stay["check_in"]).days,
+            "lead_days": max((stay["check_in"] - stay["booked_on"]).days, 0),
+            "amount_total": total,
+            "amount_company": total,
+        }
+        if stay["channel_id"] in channel_types:
+            values["channel_type"] = channel_types[stay["channel_id"]]
+        return values
+
+    def _bulk_insert(self, model, rows, self_reference=None):
+        """Insert validated rows set-based (INSERT … SELECT FROM jsonb_to_recordset, in
+        batches) and let the ORM compute the stored computed fields of the new records in
+        batch; returns the records in the order of ``rows``.
+
+        Imported rows were fully validated before (the same checks as the stay form and the
+        SQL constraints); model ``create()`` overrides are not called — what they derive
+        (figures, tags, tiers, duplicates) is recomputed set-based by the caller."""
+        Model = self.env[model].sudo()
+        if not rows:
+            return Model.browse()
+        rows = [dict(row) for row in rows]
+        Model._add_precomputed_values(rows)
+        for row in rows:
+            row.pop("__precomputed__", None)
+        given = set().union(*rows)
+        if self_reference:
+            given.add(self_reference)
+        defaults = Model.default_get([
+            name for name, field in Model._fields.items()
+            if field.store and field.column_type and name not in given
+            and name not in MAGIC_COLUMNS and not field.compute
+        ])
+        columns = [
+            name for name in dict.fromkeys([*defaults, *sorted(given)])
+            if Model._fields[name].column_type and Model._fields[name].store
+        ]
+        self.env.cr.execute(SQL(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            Model._table, len(rows),
+        ))
+        ids = [r[0] for r in self.env.cr.fetchall()]
+        now = fields.Datetime.to_string(fields.Datetime.now())
+        uid = self.env.uid
+        all_columns = [*columns, *MAGIC_COLUMNS]
+        types = {name: Model._fields[name].column_type[0] for name in columns}
+        types.update(id="int4", create_uid="int4", write_uid="int4", create_date="timestamp",
+                     write_date="timestamp")
+        record = Model.browse()
+        payload = []
+        for id_, row in zip(ids, rows, strict=True):
+            values = {**defaults, **row}
+            item = {}
+            for name in columns:
+                value = Model._fields[name].convert_to_column(values.get(name), record, values)
+                item[name] = value.adapted if hasattr(value, "adapted") else value
+            item.update(id=id_, create_uid=uid, write_uid=uid, create_date=now,
+                        write_date=now)
+            if self_reference:
+                item[self_reference] = id_
+            payload.append(item)
+        table = SQL.identifier(Model._table)
+        names = SQL(", ").join(SQL.identifier(c) for c in all_columns)
+        definitions = SQL(", ").join(
+            SQL("%s %s", SQL.identifier(c), COLUMN_TYPES[types[c]]) for c in all_columns
+        )
+        for start in range(0, len(payload), BULK_BATCH):
+            self.env.cr.execute(SQL(
+                "INSERT INTO %(table)s (%(names)s) SELECT %(names)s "
+                "FROM jsonb_to_recordset(%(data)s::jsonb) AS x(%(definitions)s)",
+                table=table, names=names, definitions=definitions,
+                data=json.dumps(payload[start:start + BULK_BATCH], default=str),
+            ))
+        records = Model.browse(ids)
+        for field in Model._fields.values():
+            # images (avatars) follow an image the imported rows never have
+            if field.store and field.compute and field.name not in given \
+                    and field.type != "binary":
+                self.env.add_to_compute(field, records)
+        records.flush_recordset()
+        return records.with_env(self.env)
+
+    @api.model
+    def _import_bytes(self, data, filename, preset, company=None, apply=True):
+        """Import a file without the form (scripts, tests and the benchmark)."""
+        wizard = self.create({
+            "file": base64.b64encode(data),
+            "filename": filename,
+            "preset_id": preset.id,
+            "company_id": (company or self.env.company).id,
+        })
+        return wizard._run(apply=apply)
