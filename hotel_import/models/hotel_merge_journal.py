@@ -315,6 +315,10 @@ class HotelMergeJournal(models.Model):
             "company_id": self.env.company.id,
         })
         survivor._hotel_refresh_derived()
+        self.env["hotel.audit.log"]._record(
+            "merge", survivor, lambda r: r,
+            note="#%s → #%s: %s" % (merged.id, survivor.id, reason.strip()),
+        )
         survivor.message_post(
             body=self.env._("Guest %(name)s (#%(id)s) merged into this profile: %(reason)s",
                             name=merged_values.get("name"), id=merged.id, reason=reason),
@@ -396,6 +400,10 @@ class HotelMergeJournal(models.Model):
             "unmerged_by_id": self.env.user.id,
         })
         (survivor | merged)._hotel_refresh_derived()
+        self.env["hotel.audit.log"]._record(
+            "unmerge", survivor | merged, lambda r: r,
+            note="#%s ← #%s" % (merged.id, survivor.id),
+        )
         survivor.message_post(
             body=self.env._("Merge of guest %(name)s (#%(id)s) undone.", name=merged.name,
                             id=merged.id),

@@ -69,6 +69,18 @@ class ResPartner(models.Model):
                  ("partner_b_id", "=", partner.id)]
             )
 
+    def _hotel_privacy_data(self):
+        data = super()._hotel_privacy_data()
+        # sudo: the merges of this guest's profiles belong in the guest's export
+        journals = self.env["hotel.merge.journal"].sudo().search(
+            ["|", ("survivor_id", "=", self.id), ("merged_partner_id", "=", self.id)]
+        )
+        data[self.env._("Merges")] = self._hotel_privacy_rows(journals, [
+            "date", "user_id", "survivor_id", "merged_name", "reason", "origin", "state",
+            "merged_values_text", "unmerged_on",
+        ])
+        return data
+
     def _hotel_anonymise_related(self):
         """Erasure also blanks what the merge journal and the duplicate queue keep about
         these guests (the values of a merged profile, the reasons of a decision)."""

@@ -53,6 +53,18 @@ class TestMerge(HotelImportCase):
                          sorted((self.d1 | self.d2).ids))
         self.assertTrue(journal.can_unmerge)
 
+    def test_merges_are_in_the_audit_trail_and_the_guest_data_export(self):
+        journal = self.merge()
+        Log = self.env["hotel.audit.log"]
+        merged = Log.search([("partner_id", "=", self.survivor.id), ("action", "=", "merge")])
+        self.assertEqual((merged.user_id, merged.note), (
+            self.env.user, "#%s → #%s: same passport" % (self.duplicate.id, self.survivor.id)))
+        rows = self.survivor._hotel_privacy_data()["Merges"]
+        self.assertEqual(rows[0]["Merged Guest"], "Wei Wang")
+        journal.action_unmerge()
+        self.assertTrue(Log.search([("partner_id", "=", self.duplicate.id),
+                                    ("action", "=", "unmerge")]))
+
     def test_unmerge_puts_every_reference_back(self):
         journal = self.merge()
         journal.action_unmerge()
