@@ -86,6 +86,7 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
         if journal is not None:
             refs = {}
             for model, model_field in self._REFERENCE_MODELS:
+                # sudo: the journal must list every message/activity/attachment the merge moves
                 ids = self.env[model].sudo().search(
                     [(model_field, "=", "res.partner"), ("res_id", "in", src_partners.ids)]
                 ).ids

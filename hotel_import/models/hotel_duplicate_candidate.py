@@ -84,6 +84,7 @@ class HotelDuplicateCandidate(models.Model):
             if a == b:
                 raise UserError(self.env._("A guest cannot be a duplicate of itself."))
             vals["partner_a_id"], vals["partner_b_id"] = min(a, b), max(a, b)
+            # sudo: a pair already queued may involve a guest of another property
             existing = self.sudo().search(
                 [("partner_a_id", "=", min(a, b)), ("partner_b_id", "=", max(a, b))], limit=1
             )
@@ -106,12 +107,14 @@ class HotelDuplicateCandidate(models.Model):
         Journal._check_merge_rights()
         if self.state != "review":
             raise UserError(self.env._("This pair has already been decided."))
+        # sudo: merge rights were checked above; the pair's records span properties
         pair = (self.partner_a_id | self.partner_b_id).sudo()
         survivor = Journal._choose_survivor(pair)
         merged = pair - survivor
         reason = self.note or self.env._("Duplicate review: %(evidence)s",
                                          evidence=self.reasons or "")
         journal = Journal._merge(merged, survivor, reason, origin="review", score=self.score)
+        # sudo: the queue is written by the decision, not edited by users
         self.sudo().write({"state": "merged", "journal_id": journal.id,
                            "decided_by_id": self.env.user.id,
                            "decided_on": fields.Datetime.now()})
@@ -121,6 +124,7 @@ class HotelDuplicateCandidate(models.Model):
     def action_reject(self):
         """Not the same guest: remembered, the pair is never proposed again."""
         self.env["hotel.merge.journal"]._check_merge_rights()
+        # sudo: the queue is written by the decision, not edited by users
         self.sudo().write({"state": "rejected", "decided_by_id": self.env.user.id,
                            "decided_on": fields.Datetime.now()})
         return True
@@ -129,6 +133,7 @@ class HotelDuplicateCandidate(models.Model):
         self.env["hotel.merge.journal"]._check_merge_rights()
         if self.filtered(lambda c: c.state == "merged"):
             raise UserError(self.env._("A merged pair is reopened by undoing its merge."))
+        # sudo: the queue is written by the decision, not edited by users
         self.sudo().write({"state": "review", "decided_by_id": False, "decided_on": False})
         return True
 
@@ -137,6 +142,7 @@ class HotelDuplicateCandidate(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _thresholds(self):
+        # sudo: thresholds are system parameters every merging user needs
         get = self.env["ir.config_parameter"].sudo().get_param
         try:
             auto = float(get("hotel_import.auto_merge_threshold", DEFAULT_AUTO_THRESHOLD))

@@ -4,6 +4,9 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+# Values the journal keeps that only the sensitive-data group may read.
+SENSITIVE_KEYS = ("id_document_number", "id_document_type")
+
 # Fields a guest merge decides field by field (survivorship); see _survivor_values.
 SURVIVOR_FIELDS = (
     "name", "email", "phone", "mobile", "birthday", "nationality_id", "lang", "guest_type",
@@ -42,12 +45,14 @@ class HotelMergeJournal(models.Model):
         required=True, default="manual", readonly=True,
     )
     score = fields.Float(readonly=True, digits=(16, 2))
+    # The raw values include the ID document number: sensitive-data group only (S2); the
+    # text below shows the rest to guest relations.
     merged_values = fields.Json(
-        string="Merged Profile Values", readonly=True,
+        string="Merged Profile Values", readonly=True, groups="hotel_crm.group_hotel_sensitive",
         help="Values of the merged profile before the merge.",
     )
     survivor_values = fields.Json(
-        readonly=True,
+        readonly=True, groups="hotel_crm.group_hotel_sensitive",
         help="Values of the surviving guest before the merge, restored by an unmerge.",
     )
     moved_references = fields.Json(string="Moved Rows", readonly=True)
@@ -77,10 +82,13 @@ class HotelMergeJournal(models.Model):
 
     @api.depends("merged_values")
     def _compute_merged_values_text(self):
-        for journal in self:
+        sensitive = self.env.user.has_group("hotel_crm.group_hotel_sensitive")
+        # sudo: the raw values are read here and the ID number left out for other roles
+        for journal, raw in zip(self, self.sudo(), strict=True):
             journal.merged_values_text = "\n".join(
-                f"{key}: {value}" for key, value in sorted((journal.merged_values or {}).items())
+                f"{key}: {value}" for key, value in sorted((raw.merged_values or {}).items())
                 if value not in (False, None, "")
+                and (sensitive or key not in SENSITIVE_KEYS)
             )
 
     @api.depends("moved_references")
@@ -122,6 +130,7 @@ class HotelMergeJournal(models.Model):
 
     @api.model
     def _unmerge_days(self):
+        # sudo: the unmerge period is a system parameter every merging user needs
         value = self.env["ir.config_parameter"].sudo().get_param(
             "hotel_import.unmerge_days", DEFAULT_UNMERGE_DAYS
         )
@@ -143,6 +152,7 @@ class HotelMergeJournal(models.Model):
             elif isinstance(value, date):
                 value = fields.Date.to_string(value)
             values[fname] = value
+        # sudo: the journal keeps the ID number for unmerge (read back by managers only)
         values["id_document_number"] = partner.sudo().id_document_number or False
         return values
 
@@ -275,6 +285,7 @@ class HotelMergeJournal(models.Model):
         survivor.ensure_one()
         if not (reason or "").strip():
             raise UserError(self.env._("Give a reason for the merge."))
+        # sudo: merge rights were checked above; every reference must move
         merged = merged.sudo()
         survivor = survivor.sudo()
         self._check_mergeable(merged, survivor)
@@ -285,6 +296,7 @@ class HotelMergeJournal(models.Model):
         consent_before = {c: {merged[f"{c}_consent"], survivor[f"{c}_consent"]}
                           for c in CONSENT_CHANNELS if f"{c}_consent" in merged._fields}
         journal_data = {}
+        # sudo: Odoo's merge wizard is a technical step here, rights checked above
         wizard = self.env["base.partner.merge.automatic.wizard"].sudo().with_context(
             hotel_merge_journal=journal_data
         )
@@ -299,6 +311,7 @@ class HotelMergeJournal(models.Model):
             survivor.write(new_values)
         self._apply_consent(survivor, merged, consent_before, journal_data)
         lost = sum(v.get("lost", 0) for v in journal_data.get("fk", {}).values())
+        # sudo: the journal is append-only for users, written by the merge itself
         journal = self.sudo().create({
             "survivor_id": survivor.id,
             "merged_partner_id": merged.id,
@@ -348,6 +361,7 @@ class HotelMergeJournal(models.Model):
                 self.env._("One of the two guests of this merge was erased; the merge cannot "
                            "be undone.")
             )
+        # sudo: unmerge rights were checked above; every reference moves back
         survivor = self.survivor_id.sudo().with_context(active_test=False)
         merged = self.merged_partner_id.sudo().with_context(active_test=False)
         if not survivor.active:
@@ -380,20 +394,24 @@ class HotelMergeJournal(models.Model):
                     **ident, o=SQL.identifier(other), src=merged.id, vals=info["shared"],
                 ))
         for model, ids in data.get("references", {}).items():
+            # sudo: messages and attachments the merge moved go back whoever wrote them
             records = self.env[model].sudo().browse(ids).exists()
             records = records.filtered(lambda r: r.res_id == survivor.id)
             if records:
                 records.write({"res_id": merged.id})
+        # sudo: consent rows the merge added are removed (history is otherwise immutable)
         consents = self.env["hotel.guest.consent"].sudo().browse(data.get("consent_ids", []))
         consents.exists().unlink()
         self._recompute_moved(survivor | merged, data)
         merged.write({"active": True, "hotel_merged_into_id": False})
         survivor_restore = {
-            k: v for k, v in (self.survivor_values or {}).items()
+            # sudo: the values to restore include the ID number (sensitive group only)
+            k: v for k, v in (self.sudo().survivor_values or {}).items()
             if k in survivor._fields and k not in ("active", "hotel_merged_into_id")
         }
         if survivor_restore:
             survivor.write(survivor_restore)
+        # sudo: the journal is written by the unmerge itself
         self.sudo().write({
             "state": "unmerged",
             "unmerged_on": fields.Datetime.now(),

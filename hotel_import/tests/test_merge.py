@@ -65,6 +65,18 @@ class TestMerge(HotelImportCase):
         self.assertTrue(Log.search([("partner_id", "=", self.duplicate.id),
                                     ("action", "=", "unmerge")]))
 
+    def test_the_journal_shows_id_numbers_only_to_the_sensitive_group(self):
+        self.duplicate.write({"id_document_type": "passport", "id_document_number": "E7654321"})
+        journal = self.merge()
+        as_gr = journal.with_user(self.guest_relations)
+        self.assertIn("Wei Wang", as_gr.merged_values_text)
+        self.assertNotIn("E7654321", as_gr.merged_values_text)
+        with self.assertRaises(AccessError):
+            as_gr.read(["merged_values"])
+        self.assertIn("E7654321", journal.with_user(self.manager).merged_values_text)
+        as_gr.action_unmerge()  # guest relations may still undo it
+        self.assertTrue(self.duplicate.active)
+
     def test_unmerge_puts_every_reference_back(self):
         journal = self.merge()
         journal.action_unmerge()

@@ -165,6 +165,8 @@ class HotelImportWizard(models.TransientModel):
                             result.setdefault(part.strip().lower(), rec)
             return result
 
+        # sudo: property names and aliases of the file; rows for properties the user lacks are
+        # rejected below
         companies = self.env["res.company"].sudo().search([])
         channels = self.env["hotel.booking.channel"].with_context(active_test=False).search([])
         room_types = self.env["hotel.room.type"].search([])
@@ -308,6 +310,7 @@ class HotelImportWizard(models.TransientModel):
         stays = {}
         refs = {v["stay"]["booking_ref"] for v in cleaned if v["stay"]}
         if refs:
+            # sudo: a booking reference already imported at any property is recognised
             for s in self.env["hotel.stay"].sudo().search([("booking_ref", "in", list(refs))]):
                 stays[(s.company_id.id, s.channel_id.id, s.booking_ref)] = s
         return by_email, by_phone, stays
@@ -511,6 +514,7 @@ class HotelImportWizard(models.TransientModel):
         touched = new_partners | matched
         if touched:
             touched._hotel_refresh_derived()
+            # sudo: duplicate detection sees guests of every property (queue is per property)
             self.env["hotel.duplicate.candidate"].sudo()._detect(partner_ids=touched.ids)
 
     def _after_partner_insert(self, partners):
@@ -564,6 +568,7 @@ class HotelImportWizard(models.TransientModel):
         Imported rows were fully validated before (the same checks as the stay form and the
         SQL constraints); model ``create()`` overrides are not called — what they derive
         (figures, tags, tiers, duplicates) is recomputed set-based by the caller."""
+        # sudo: rows were validated and the user's properties checked before the bulk insert
         Model = self.env[model].sudo()
         if not rows:
             return Model.browse()

@@ -93,6 +93,7 @@ class ResPartner(models.Model):
 
     def _hotel_refresh_derived(self):
         res = super()._hotel_refresh_derived()
+        # sudo: balances and tiers follow the merge whoever performs it
         members = self.env["hotel.loyalty.member"].sudo().search(
             [("partner_id", "in", self.ids)]
         )
