@@ -1,6 +1,8 @@
+import base64
 import io
 from datetime import datetime
 
+import openpyxl
 import xlsxwriter
 
 from odoo.exceptions import AccessError, UserError
@@ -93,6 +95,20 @@ class TestImport(HotelImportCase):
         self.assertEqual((log.guests_created, log.guests_updated), (0, 1))
         self.assertEqual(guest.phone, "+8613800138000")
         self.assertEqual(guest.stay_count, 1)
+
+    def test_id_numbers_in_rejected_rows_are_kept_masked(self):
+        header = [*PMS_HEADER, "id_number"]
+        rows = [
+            [*self.pms_row(ref="ID1"), "110101199003071234"],
+            [*self.pms_row(ref="ID2", email="not-an-email"), "110101198805052222"],
+        ]
+        log = self.run_import(self.csv_bytes(header, rows), apply=False)
+        self.assertEqual(log.rows_rejected, 1)
+        self.assertNotIn("110101198805052222", log.line_ids.values)
+        self.assertIn("**************2222", log.line_ids.values)
+        book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(log.rejects_file)))
+        cells = [str(c.value) for row in book.active.iter_rows() for c in row]
+        self.assertNotIn("110101198805052222", cells)
 
     def test_rejects_are_listed_with_reasons_and_downloadable(self):
         rows = [

@@ -27,6 +27,12 @@ MAGIC_COLUMNS = ("id", "create_uid", "create_date", "write_uid", "write_date")
 BULK_BATCH = 5000
 
 
+
+def mask_id(value):
+    """'110101199003071234' -> '**************1234'."""
+    value = (value or "").strip()
+    return "*" * max(len(value) - 4, 0) + value[-4:] if value else value
+
 class HotelImportWizard(models.TransientModel):
     _name = "hotel.import.wizard"
     _description = "Import Guests and Stays"
@@ -367,6 +373,14 @@ class HotelImportWizard(models.TransientModel):
         else:
             log = log.create(vals)
         rejects.sort()
+        # The rejects are read by guest relations: an ID number in a rejected row is kept
+        # masked (last four characters), as only the sensitive-data group reads ID numbers.
+        id_col = mapping.get("id_number")
+        if id_col is not None:
+            rejects = [
+                (n, reason, [mask_id(v) if i == id_col else v for i, v in enumerate(texts)])
+                for n, reason, texts in rejects
+            ]
         log._store_rejects(header, rejects)
         self.log_id = log
         return log
