@@ -3,6 +3,7 @@ from datetime import date
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -145,3 +146,20 @@ class TestEarnFromInvoices(AccountTestInvoicingCommon):
         self.assertEqual(self.earn_lines(move).points, 1000)
         self.assertEqual(guest.loyalty_points, 1000)
         self.assertEqual(guest.loyalty_member_id.join_date, date(2026, 6, 30))
+
+    def test_erasure_waits_for_unpaid_invoices_and_keeps_the_points(self):
+        move = self.invoice(lines=[(self.room, 1, 1000)])
+        points = self.guest.loyalty_points
+        self.assertIn("unpaid invoice", "\n".join(self.guest._hotel_anonymise_blockers()))
+        with self.assertRaisesRegex(UserError, "unpaid invoice"):
+            self.guest._hotel_anonymise("Guest request")
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=move.ids
+        ).create({})._create_payments()
+        self.assertIn(move.payment_state, ("paid", "in_payment"))
+        self.guest._hotel_anonymise("Guest request")
+        self.assertTrue(self.guest.is_anonymised)
+        self.assertEqual(self.guest.loyalty_points, points)
+        self.assertEqual(move.partner_id, self.guest)
+        data = self.guest._hotel_privacy_data()
+        self.assertTrue(data["Points Ledger"])
