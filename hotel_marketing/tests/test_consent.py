@@ -1,7 +1,7 @@
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common import HotelMarketingCase
+from .common import HotelMarketingCase, dt
 
 
 @tagged("post_install", "-at_install")
@@ -50,3 +50,18 @@ class TestConsent(HotelMarketingCase):
         blacklisted = self.Partner.search(
             [("id", "in", partners.ids), ("is_blacklisted", "!=", False)])
         self.assertEqual(blacklisted, self.blacklisted)
+
+    def test_an_erased_guest_leaves_mailing_lists_and_keeps_the_campaign_figures(self):
+        mailing_list = self.env["mailing.list"].create({"name": "Newsletter"})
+        contact = self.env["mailing.contact"].create({
+            "name": self.ok.name, "email": self.ok.email, "list_ids": mailing_list.ids,
+        })
+        mailing = self.make_mailing([("id", "in", self.ok.ids)])
+        trace = self.make_trace(mailing, self.ok, dt("2026-05-01 10:00:00"))
+        exported = self.ok._hotel_privacy_data()["Mailings Received"]
+        self.assertEqual(exported[0]["Mailing"], mailing.display_name)
+        self.ok._hotel_anonymise("Guest request")
+        self.assertFalse(contact.exists())
+        self.assertTrue(trace.exists())
+        self.assertFalse(self.env["res.partner"].search(
+            [("id", "=", self.ok.id), *self.ok._hotel_mailable_domain()]))
