@@ -149,9 +149,10 @@ class Browser:
     def navigate(self, url):
         self.send("Page.navigate", url=url)
 
-    def wait_for(self, selector, timeout=60, settle=1.5, condition="true"):
+    def wait_for(self, selector, timeout=60, settle=1.5, condition="true", dialog=False):
         """Wait until `selector` exists (and the JS `condition` holds) and the Odoo web
-        client shows no loading indicator; then let rendering settle."""
+        client shows no loading indicator; then let rendering settle. With `dialog`, a
+        dialog is the expected screen and only an error dialog is reported."""
         check = (
             f"!!document.querySelector({json.dumps(selector)}) && ({condition})"
             " && !document.querySelector('.o_loading_indicator')"
@@ -169,12 +170,12 @@ class Browser:
                 raise TimeoutError(f"{selector!r} not ready after {timeout}s on {url}")
             time.sleep(0.25)
         time.sleep(settle)
-        dialog = self.evaluate(
-            "(document.querySelector('.o_error_dialog, .o_dialog .modal-body') || {})"
-            ".innerText || ''"
+        unexpected = ".o_error_dialog" if dialog else ".o_error_dialog, .o_dialog .modal-body"
+        text = self.evaluate(
+            f"(document.querySelector({json.dumps(unexpected)}) || {{}}).innerText || ''"
         )
-        if dialog:
-            raise RuntimeError(f"dialog on screen: {dialog[:500]}")
+        if text:
+            raise RuntimeError(f"dialog on screen: {text[:500]}")
 
     def click(self, selector):
         found = self.evaluate(
@@ -349,6 +350,76 @@ def shoot_privacy(browser, base, out):
     browser.screenshot(out / "audit_trail.png")
 
 
+def do_action(browser, action):
+    """Run an action (e.g. a wizard's reply) in the web client, as a menu or button would."""
+    if "views" not in action:  # what /web/dataset/call_button would add
+        action = {**action, "views": [[False, m] for m in action["view_mode"].split(",")]}
+    browser.evaluate(
+        "odoo.__WOWL_DEBUG__.root.env.services.action"
+        f".doAction({json.dumps(action)})",
+        await_promise=True,
+    )
+
+
+def shoot_marketing(browser, base, out):
+    """The segment preview of the demo mailing and the campaign's results, as marketing."""
+    login(browser, base, "marketing", "marketing")
+    # The demo campaign's mailing goes to the shipped segment "Guests: stayed in the last
+    # 365 days": open the mailing and press its "Preview Segment" button.
+    segments = call_kw(browser, "mailing.filter", "search_read",
+                       [[("name", "=", "Guests: stayed in the last 365 days")]],
+                       {"fields": ["mailing_domain"], "limit": 1})
+    if not segments:
+        raise RuntimeError("shipped segment of recent guests not found")
+    mailings = call_kw(browser, "mailing.mailing", "search_read",
+                       [[("campaign_id", "!=", False),
+                         ("mailing_domain", "=", segments[0]["mailing_domain"])]],
+                       {"fields": ["subject"], "order": "id", "limit": 1})
+    if not mailings:
+        raise RuntimeError("no demo mailing to the recent guests")
+    browser.navigate(f"{base}/odoo/action-mass_mailing.mailing_mailing_action_mail"
+                     f"/{mailings[0]['id']}")
+    browser.wait_for(".o_form_view button[name=action_hotel_preview_segment]")
+    browser.click(".o_form_view button[name=action_hotel_preview_segment]")
+    browser.wait_for(".o_dialog .o_form_view [name=sample_ids] .o_data_row", dialog=True)
+    browser.screenshot(out / "segment_preview.png")
+
+    browser.navigate(base + "/odoo/action-hotel_marketing.hotel_marketing_performance_action")
+    browser.wait_for(
+        ".o_pivot_view .o_pivot table",
+        condition="[...document.querySelectorAll('.o_pivot tbody th')]"
+        ".some(th => th.textContent.trim() === 'Spring stay offer')",
+    )
+    browser.screenshot(out / "campaign_results.png")
+
+
+def shoot_import(browser, base, out):
+    """A dry run of the Ctrip sample export and the duplicates queue, as guest relations."""
+    login(browser, base, "guestrelations", "guestrelations")
+    export = Path(__file__).resolve().parent.parent / "data/exports/ctrip_export.csv"
+    presets = call_kw(browser, "hotel.import.preset", "search_read",
+                      [[("code", "=", "ctrip")]], {"fields": ["name"], "limit": 1})
+    if not presets:
+        raise RuntimeError("no Ctrip import preset")
+    wizard_id = call_kw(browser, "hotel.import.wizard", "create", [{
+        "file": base64.b64encode(export.read_bytes()).decode(),
+        "filename": export.name,
+        "preset_id": presets[0]["id"],
+    }], {})
+    action = call_kw(browser, "hotel.import.wizard", "action_dry_run", [[wizard_id]], {})
+    # Over the guests list rather than the Discuss home page.
+    browser.navigate(base + GUEST_ACTION)
+    browser.wait_for(".o_list_view .o_data_row")
+    do_action(browser, action)
+    # Rejected rows are listed under the counts when the dry run rejected any.
+    browser.wait_for(".o_dialog .o_hotel_import_result [name=rows_total]", dialog=True)
+    browser.screenshot(out / "import_dry_run.png")
+
+    browser.navigate(base + "/odoo/action-hotel_import.hotel_duplicate_candidate_action")
+    browser.wait_for(".o_list_view .o_data_row")
+    browser.screenshot(out / "duplicate_queue.png")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://127.0.0.1:8069")
@@ -366,6 +437,8 @@ def main(argv=None):
         shoot_frontdesk(browser, base, out)
         shoot_manager(browser, base, out)
         shoot_privacy(browser, base, out)
+        shoot_marketing(browser, base, out)
+        shoot_import(browser, base, out)
     finally:
         browser.close()
     for error in browser.errors:
