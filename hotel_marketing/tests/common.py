@@ -25,6 +25,12 @@ class HotelMarketingCase(HotelCrmCase):
             cls.ok | cls.no_consent | cls.withdrawn | cls.blacklisted | cls.relay | cls.no_email
         )
 
+    def only_test_properties(self, automation):
+        """Limit an automation to this test's properties: the demo data of a database
+        installed with demo stays and guests of its own must not reach the counts."""
+        automation.company_ids = self.property_a | self.property_b
+        return automation
+
     @classmethod
     def consenting_guest(cls, name, email, **vals):
         guest = cls.make_guest(name, email=email, **vals)

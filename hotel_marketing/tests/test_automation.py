@@ -20,6 +20,8 @@ class TestAutomation(HotelMarketingCase):
     def automation(self, xmlid, **vals):
         automation = self.env.ref(xmlid)
         automation.write({"active": True, **vals})
+        if automation.kind in automation._hotel_stay_kinds():
+            self.only_test_properties(automation)
         return automation
 
     def sends(self, automation):

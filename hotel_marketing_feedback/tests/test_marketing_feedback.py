@@ -14,6 +14,7 @@ class TestMarketingFeedback(HotelMarketingCase):
     def test_thank_you_mail_carries_the_survey_link_and_no_second_survey_mail(self):
         automation = self.env.ref("hotel_marketing.automation_post_stay")
         automation.active = True
+        self.only_test_properties(automation)
         with freeze_time("2026-11-20"):
             stay = self.make_stay(self.ok, "2026-11-17", nights=2)
             self.assertEqual(automation._hotel_run(today=date(2026, 11, 20)), 1)

@@ -61,6 +61,7 @@ class TestMarketingLoyalty(HotelMarketingCase):
     def test_win_back_once_per_dormancy_and_only_with_consent(self):
         automation = self.env.ref("hotel_marketing_loyalty.automation_winback")
         automation.active = True
+        self.only_test_properties(automation)
         self.gold_recent._hotel_set_consent("email", False, "guest_request")
         with freeze_time("2026-11-20"):
             self.assertEqual(automation._hotel_run(today=date(2026, 11, 20)), 2)
