@@ -4,6 +4,7 @@ from datetime import date
 
 from freezegun import freeze_time
 
+from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import FeedbackCase
@@ -107,17 +108,26 @@ class TestFeedbackXssInTheBrowser(HttpCase):
             "resolution": f"Resolution {XSS_IMG}",
         })
         self.env["hotel.review"].create({
-            "source": "ctrip", "date": "2026-06-01", "rating": 1,
+            "source": "ctrip", "date": fields.Date.today(), "rating": 1,
             "text": f"Review {XSS_IMG}", "reviewer_name": f"R {XSS_SCRIPT}",
             "company_id": self.env.company.id, "partner_id": guest.id,
         })
-        code = """
+        self.browser_js(f"/odoo/action-hotel_feedback.hotel_feedback_action/{ticket.id}",
+                        self.CHECK % {"selector": ".o_field_widget[name='description']",
+                                      "what": "the ticket form"}, login="xss_gr")
+        self.browser_js("/odoo/action-hotel_feedback.hotel_review_action",
+                        self.CHECK % {"selector": ".o_list_view table",
+                                      "what": "the review list"}, login="xss_gr")
+
+    # Waits for `selector`, then fails if a payload ran or became an element, or if the
+    # text is not shown as written.
+    CHECK = """
             const started = Date.now();
             (function check() {
-                const field = document.querySelector(".o_field_widget[name='description']");
+                const field = document.querySelector("%(selector)s");
                 if (!field) {
                     if (Date.now() - started < 20000) { return setTimeout(check, 200); }
-                    console.error("the ticket form did not open");
+                    console.error("%(what)s did not open");
                     return;
                 }
                 const shown = field.querySelector("textarea")?.value || field.textContent;
@@ -132,5 +142,3 @@ class TestFeedbackXssInTheBrowser(HttpCase):
                 }
             })();
         """
-        self.browser_js(f"/odoo/action-hotel_feedback.hotel_feedback_action/{ticket.id}",
-                        code, login="xss_gr")
