@@ -93,13 +93,17 @@ class HotelAuditLog(models.Model):
         are kept, so an unchanged write leaves no line.
         """
         vals_list = []
+        labels_of = {}
         for rec in records:
             before = (old or {}).get(rec.id, {})
             after = (new or {}).get(rec.id, {})
             changed = [f for f in fnames if before.get(f, "") != after.get(f, "")]
             if action == "write" and not changed:
                 continue
-            labels = [rec._fields[f].get_description(self.env)["string"] for f in changed]
+            for fname in changed:
+                if fname not in labels_of:
+                    labels_of[fname] = rec._fields[fname].get_description(self.env)["string"]
+            labels = [labels_of[f] for f in changed]
             vals_list.append({
                 "user_id": self.env.uid,
                 "action": action,

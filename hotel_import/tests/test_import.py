@@ -192,3 +192,42 @@ class TestImport(HotelImportCase):
         log = self.env["hotel.audit.log"].search([
             ("res_id", "=", guest.id), ("model", "=", "res.partner"), ("action", "=", "create")])
         self.assertEqual(len(log), 1)
+
+    def test_imported_guests_store_what_the_orm_would_compute(self):
+        """The bulk insert writes some stored computed fields itself; a guest it creates must
+        read exactly like the same guest created through the ORM."""
+        rows = [
+            self.pms_row(ref="ORM1", name="陈静", email="chenjing@example.com",
+                         phone="139 1000 2000"),
+            # a possible but not valid international number: Odoo sanitizes it to nothing
+            self.pms_row(ref="ORM2", name="Jane Doe", email="jane.doe@example.com",
+                         phone="+1 555 010 0000"),
+            self.pms_row(ref="ORM3", name="刘洋", email="", phone=""),
+        ]
+        self.run_import(self.csv_bytes(PMS_HEADER, rows))
+        Partner = self.env["res.partner"]
+        fnames = [f for f in (
+            "complete_name", "email_normalized", "phone_sanitized", "hotel_phone_e164",
+            "hotel_name_key", "is_relay_email", "user_id", "partner_share",
+            "commercial_partner_id", "commercial_company_name", "company_registry",
+            "email_consent", "email_consent_date", "sms_consent", "sms_consent_date",
+            "loyalty_member_id", "birthday_month", "peppol_endpoint", "peppol_eas",
+        ) if f in Partner._fields]
+        for name in ("陈静", "Jane Doe", "刘洋"):
+            imported = Partner.search([("name", "=", name), ("is_guest", "=", True)])
+            self.assertEqual(len(imported), 1, name)
+            twin = Partner.create({
+                "name": imported.name, "email": imported.email, "phone": imported.phone,
+                "birthday": imported.birthday, "nationality_id": imported.nationality_id.id,
+                "is_guest": True,
+            })
+            self.env.flush_all()
+            imported.invalidate_recordset()
+            for fname in fnames:
+                expected = twin[fname]
+                if fname == "commercial_partner_id":
+                    expected = imported
+                self.assertEqual(imported[fname], expected, f"{name}: {fname}")
+        self.assertFalse(Partner.search([("name", "=", "Jane Doe")], limit=1).phone_sanitized)
+        self.assertEqual(Partner.search([("name", "=", "陈静")], limit=1).phone_sanitized,
+                         "+8613910002000")

@@ -111,9 +111,16 @@ def clean_phone(value, country_code="CN", fallback="CN"):
     """E.164 of a phone written as "+86 138 0013 8000", "138-0013-8000", "0086 13800138000",
     "(010) 6588 1234" … with the property's country as default, then ``fallback`` (the
     hotel group's home country) for a national number that is not valid there."""
+    return check_phone(value, country_code, fallback)[0]
+
+
+def check_phone(value, country_code="CN", fallback="CN"):
+    """(E.164, valid) of :func:`clean_phone`: ``valid`` says whether the number is valid in
+    its country's numbering plan (an international number is accepted when it only has a
+    possible length; Odoo's sanitized phone is then empty)."""
     raw = half_width(value).strip()
     if not raw:
-        return ""
+        return "", False
     if raw.startswith("00"):
         raw = "+" + raw[2:]
     for country in dict.fromkeys(filter(None, ((country_code or "").upper(), fallback))):
@@ -123,12 +130,12 @@ def clean_phone(value, country_code="CN", fallback="CN"):
             continue
         # A national number must be valid in the country; an international one (+…) only
         # needs a possible length: number plans change faster than phone metadata does.
-        ok = phonenumbers.is_valid_number(number) or (
+        valid = phonenumbers.is_valid_number(number)
+        if valid or (
             raw.startswith("+") and phonenumbers.is_possible_number_with_reason(number)
             == phonenumbers.ValidationResult.IS_POSSIBLE
-        )
-        if ok:
-            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        ):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), valid
     raise CleaningError("phone_invalid", value)
 
 

@@ -23,8 +23,18 @@ COLUMN_TYPES = {
     "date": SQL("date"), "timestamp": SQL("timestamp"), "numeric": SQL("numeric"),
     "float8": SQL("float8"), "jsonb": SQL("jsonb"),
 }
+# Stored computed fields of res.partner that are empty for a guest created without parent,
+# user, company, consent history or loyalty membership (the bulk insert writes them instead
+# of letting the ORM compute them guest by guest).
+NEW_GUEST_EMPTY_FIELDS = ("user_id", "commercial_company_name", "company_registry",
+                          "email_consent", "email_consent_date", "sms_consent",
+                          "sms_consent_date", "loyalty_member_id")
 MAGIC_COLUMNS = ("id", "create_uid", "create_date", "write_uid", "write_date")
 BULK_BATCH = 5000
+# An import that adds this many rows, and more than this share of the rows the planner
+# knows of, refreshes the table's statistics before the set-based work that follows.
+ANALYZE_MIN_ROWS = 1000
+ANALYZE_GROWTH = 0.2
 
 
 
@@ -220,7 +230,8 @@ class HotelImportWizard(models.TransientModel):
                 return None, self.env._("You do not have access to property %(name)s.",
                                         name=company.name)
             current = "phone"
-            phone = cleaning.clean_phone(text("phone"), company.country_id.code or "CN")
+            phone, phone_valid = cleaning.check_phone(text("phone"),
+                                                      company.country_id.code or "CN")
             current = "birthday"
             birthday = cleaning.clean_date(cell("birthday"), self.preset_id.date_order)
             nationality = False
@@ -237,6 +248,7 @@ class HotelImportWizard(models.TransientModel):
                     "id_document_number": text("id_number") or False,
                 },
                 "relay": cleaning.is_relay_email(email, lookups["relay_domains"]),
+                "phone_valid": phone_valid,
                 "stay": None,
             }
             ref = text("booking_ref")
@@ -485,17 +497,16 @@ class HotelImportWizard(models.TransientModel):
                 hotel_import_channel_types={c.id: c.channel_type for c in channels})
         Partner = self.env["res.partner"]
         created = {}
-        to_create, relays = [], []
+        to_create = []
         for number, values, __, partner, existing_stay, ident, redirected in plan:
             self._count(counts, values, partner, existing_stay, ident, redirected, created,
                         number)
             if partner is None and created.get(ident) == number:
-                to_create.append((ident, values["guest"]))
-                relays.append(values["relay"])
+                to_create.append((ident, values))
         new_partners = self._bulk_insert(
             "res.partner",
-            [{**guest, **self._guest_derived(guest, relay), "is_guest": True}
-             for (__, guest), relay in zip(to_create, relays, strict=True)],
+            [{**values["guest"], **self._guest_derived(values), "is_guest": True}
+             for __, values in to_create],
             self_reference="commercial_partner_id",
         )
         self._after_partner_insert(new_partners)
@@ -525,11 +536,28 @@ class HotelImportWizard(models.TransientModel):
                 stay_vals.append({**stay, "partner_id": partner.id, **self._stay_derived(stay)})
         self._bulk_insert("hotel.stay", stay_vals)
         self.env.flush_all()
+        self._analyze_grown_tables({"res_partner": len(new_partners),
+                                    "hotel_stay": len(stay_vals)})
         touched = new_partners | matched
         if touched:
             touched._hotel_refresh_derived()
             # sudo: duplicate detection sees guests of every property (queue is per property)
             self.env["hotel.duplicate.candidate"].sudo()._detect(partner_ids=touched.ids)
+
+    def _analyze_grown_tables(self, inserted):
+        """Refresh PostgreSQL's statistics of the tables a large import has grown (the
+        first import into a new database, above all): the figures and duplicate queries that
+        follow are planned from them, and with statistics of a near-empty table the planner
+        picks nested loops that take minutes instead of seconds. ANALYZE samples the rows of
+        this transaction too."""
+        for table, count in inserted.items():
+            if count < ANALYZE_MIN_ROWS:
+                continue
+            self.env.cr.execute(SQL("SELECT reltuples FROM pg_class WHERE oid = %s::regclass",
+                                    table))
+            known = max(self.env.cr.fetchone()[0], 0)
+            if count > ANALYZE_GROWTH * known:
+                self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
 
     def _after_partner_insert(self, partners):
         """What creating the guests through the ORM does besides storing them: an address
@@ -548,13 +576,20 @@ class HotelImportWizard(models.TransientModel):
                             old={}, new=Log._snapshot(scope, fnames),
                             note=self.env._("Import of %(file)s", file=self.filename or ""))
 
-    def _guest_derived(self, guest, relay):
+    def _guest_derived(self, values):
         """Stored computed values of a new guest known from its cleaned row (the ORM
-        computes the others)."""
+        computes the others). A new guest has no parent, user, consent row or membership,
+        so what Odoo would derive from those is known too (the phone is already E.164)."""
+        guest = values["guest"]
+        Partner = self.env["res.partner"]
+        empty = {fname: False for fname in NEW_GUEST_EMPTY_FIELDS if fname in Partner._fields}
         return {
+            **empty,
+            "partner_share": True,
+            "phone_sanitized": values["phone_valid"] and guest["phone"] or False,
             "complete_name": guest["name"],
             "email_normalized": guest["email"] or False,
-            "is_relay_email": relay,
+            "is_relay_email": values["relay"],
             "hotel_phone_e164": guest["phone"] or False,
             "hotel_name_key": cleaning.name_key(guest["name"]) or False,
             "birthday_month": guest["birthday"].month if guest["birthday"] else 0,
