@@ -268,25 +268,31 @@ class MailingMailing(models.Model):
         self.env["res.partner"].invalidate_model(["hotel_holdout_mailing_ids"])
         return self.env["res.partner"].browse(held)
 
+    def _hotel_allowed_recipients(self, res_ids):
+        """Explicit recipients (automations, API calls) pass the same consent gate as the
+        segment: the ids of ``res_ids`` this mailing may reach."""
+        self.ensure_one()
+        if not self._hotel_guards_consent():
+            return res_ids
+        ids = self.env["res.partner"].with_context(active_test=False).search(
+            expression.AND([[("id", "in", list(res_ids))], self._get_recipients_domain()])
+        ).ids
+        if not ids:
+            raise UserError(
+                self.env._("None of the selected guests may receive this mailing: "
+                           "consent missing, withdrawn, blacklisted or relay address.")
+            )
+        return ids
+
     def _action_send_mail(self, res_ids=None):
         for mailing in self:
             mailing._hotel_draw_holdout()
         if res_ids is None:
             return super()._action_send_mail(res_ids)
-        # Explicit recipients (automations, API calls) pass the same consent gate.
         for mailing in self:
-            ids = res_ids
-            if mailing._hotel_guards_consent():
-                ids = self.env["res.partner"].with_context(active_test=False).search(
-                    expression.AND([[("id", "in", list(res_ids))],
-                                    mailing._get_recipients_domain()])
-                ).ids
-                if not ids:
-                    raise UserError(
-                        self.env._("None of the selected guests may receive this mailing: "
-                                   "consent missing, withdrawn, blacklisted or relay address.")
-                    )
-            super(MailingMailing, mailing)._action_send_mail(ids)
+            super(MailingMailing, mailing)._action_send_mail(
+                mailing._hotel_allowed_recipients(res_ids)
+            )
         return True
 
     @api.constrains("hotel_holdout_pct", "mailing_model_id")
