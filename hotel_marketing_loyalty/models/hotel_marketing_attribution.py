@@ -45,15 +45,15 @@ class HotelMarketingAttribution(models.Model):
         only = SQL("AND mv.partner_id IN (%s)", scope) if scope is not None else SQL("")
         picked = SQL(
             """
-            WITH touches AS (%(touches)s),
-            invoices AS (
+            WITH invoices AS (
                 SELECT mv.id, mv.partner_id, mv.company_id,
                        COALESCE(mv.invoice_date, mv.date) AS day, %(net)s AS net
                   FROM account_move mv
                  WHERE mv.move_type = 'out_invoice' AND mv.state = 'posted' %(only)s
                    AND NOT EXISTS (SELECT 1 FROM hotel_marketing_attribution a
                                     WHERE a.stay_id = mv.hotel_stay_id)
-            )
+            ),
+            touches AS (%(touches)s)
             SELECT DISTINCT ON (i.id)
                    i.id AS document, i.partner_id, i.company_id, t.campaign_id, t.mailing_id,
                    t.trace_id, t.touch, t.touch_date, i.day AS booked_on,
@@ -64,7 +64,8 @@ class HotelMarketingAttribution(models.Model):
              WHERE i.net > 0
              ORDER BY i.id, t.%(order)s, t.trace_id
             """,
-            touches=self._hotel_touches_sql(scope),
+            # Only the traces of guests with an invoice are read.
+            touches=self._hotel_touches_sql(SQL("SELECT partner_id FROM invoices")),
             net=self._hotel_invoice_net_sql(SQL("mv")),
             only=only,
             order=self._hotel_touch_order(touch_model),
