@@ -76,7 +76,11 @@ def load_marketing(env, n_guests, recipients):
     # The campaign: one mailing sent 60 days before the anchor to `recipients` guests;
     # 30 % opened, a third of those clicked.
     sent = datetime.combine(generator.ANCHOR - timedelta(days=60), datetime.min.time())
-    campaign = env["utm.campaign"].create({"title": "Bench campaign", "hotel_cost": 50000})
+    # In the properties' currency (CNY), as a chain sets it: revenue needs no conversion.
+    campaign = env["utm.campaign"].create({
+        "title": "Bench campaign", "hotel_cost": 50000,
+        "hotel_currency_id": env.ref("base.CNY").id,
+    })
     mailing = env["mailing.mailing"].create({
         "subject": "Bench campaign", "body_html": "<p>Bench</p>",
         "mailing_model_id": env["ir.model"]._get_id("res.partner"),
@@ -226,15 +230,17 @@ def bench_rfm(registry, repeat, today):
 
 ATTRIBUTION_BASELINE = """
 INSERT INTO hotel_marketing_attribution
-       (stay_id, partner_id, company_id, campaign_id, mailing_id, trace_id, touch,
-        touch_date, booked_on, revenue, conversions, create_uid, write_uid, create_date,
-        write_date)
+       (source, stay_id, partner_id, company_id, campaign_id, mailing_id, trace_id, touch,
+        touch_date, booked_on, property_revenue, currency_id, revenue, conversions,
+        create_uid, write_uid, create_date, write_date)
+SELECT 'stay', x.*, cur.id,
+       CASE WHEN cur.id = rc.currency_id THEN x.amount_company END, 1, 1, 1, now(), now()
+  FROM (
 SELECT DISTINCT ON (s.id) s.id, s.partner_id, s.company_id, m.campaign_id,
        t.mass_mailing_id, t.id,
        CASE WHEN t.links_click_datetime <= COALESCE(t.open_datetime, 'infinity')
             THEN 'click' ELSE 'open' END,
-       LEAST(t.open_datetime, t.links_click_datetime), s.booked_on, s.amount_company, 1,
-       1, 1, now(), now()
+       LEAST(t.open_datetime, t.links_click_datetime), s.booked_on, s.amount_company
   FROM mailing_trace t
   JOIN mailing_mailing m ON m.id = t.mass_mailing_id
   JOIN hotel_stay s ON s.partner_id = t.res_id
@@ -249,6 +255,13 @@ SELECT DISTINCT ON (s.id) s.id, s.partner_id, s.company_id, m.campaign_id,
    AND s.booked_on <= LEAST(t.open_datetime, t.links_click_datetime)::date
                       + m.hotel_window_days
  ORDER BY s.id, LEAST(t.open_datetime, t.links_click_datetime) DESC, t.id
+  ) x (stay_id, partner_id, company_id, campaign_id, mailing_id, trace_id, touch, touch_date,
+       booked_on, amount_company)
+  JOIN res_company rc ON rc.id = x.company_id
+  JOIN res_currency cur ON cur.id = COALESCE(
+       (SELECT hotel_currency_id FROM utm_campaign WHERE id = x.campaign_id),
+       (SELECT hotel_currency_id FROM mailing_mailing WHERE id = x.mailing_id),
+       rc.currency_id)
 """
 
 
@@ -270,14 +283,14 @@ def bench_attribution(registry, repeat, campaign_id):
                 cr.commit()
 
             baseline.append(timed(run_baseline))
-            cr.execute("SELECT stay_id, campaign_id, mailing_id, touch FROM "
-                       "hotel_marketing_attribution")
+            cr.execute("SELECT stay_id, campaign_id, mailing_id, touch, currency_id, revenue "
+                       "FROM hotel_marketing_attribution")
             found["sql"] = sorted(cr.fetchall())
             cr.execute("DELETE FROM hotel_marketing_attribution")
             cr.commit()
             project.append(timed(run_project))
-            cr.execute("SELECT stay_id, campaign_id, mailing_id, touch FROM "
-                       "hotel_marketing_attribution")
+            cr.execute("SELECT stay_id, campaign_id, mailing_id, touch, currency_id, revenue "
+                       "FROM hotel_marketing_attribution")
             found["project"] = sorted(cr.fetchall())
             # The bench stays carry no UTM campaign: the baseline leaves that branch out.
             if found["sql"] != found["project"] or not found["sql"]:

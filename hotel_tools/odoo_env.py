@@ -16,6 +16,7 @@ ADDONS = (
     "hotel_marketing",
     "hotel_marketing_loyalty",
     "hotel_marketing_feedback",
+    "hotel_marketing_sms",
     "hotel_import",
 )
 

@@ -1,10 +1,17 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
+# Rate field: (numerator, denominator) summed over a group.
+WEIGHTED_RATES = {
+    "open_rate": ("opened", "delivered"),
+    "click_rate": ("clicked", "delivered"),
+    "conversion_rate": ("conversions", "delivered"),
+}
+
 
 class HotelMarketingPerformance(models.Model):
-    """One row per sent guest mailing: deliveries, opens, clicks, attributed stays and revenue
-    (pivot and graph per mailing and campaign)."""
+    """One row per sent guest mailing: deliveries, opens, clicks, conversions and revenue
+    (pivot and graph per mailing, campaign, automation and month)."""
 
     _name = "hotel.marketing.performance"
     _description = "Mailing Performance"
@@ -19,16 +26,29 @@ class HotelMarketingPerformance(models.Model):
     delivered = fields.Integer(readonly=True, aggregator="sum")
     opened = fields.Integer(readonly=True, aggregator="sum")
     clicked = fields.Integer(readonly=True, aggregator="sum")
-    conversions = fields.Integer(string="Attributed Stays", readonly=True, aggregator="sum")
-    revenue = fields.Float(string="Attributed Revenue", readonly=True, aggregator="sum")
+    conversions = fields.Integer(
+        readonly=True, aggregator="sum",
+        help="Stays (and posted invoices) attributed to the mailing.",
+    )
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    revenue = fields.Monetary(
+        string="Attributed Revenue", readonly=True, aggregator="sum",
+        currency_field="currency_id",
+        help="In the campaign's currency (the mailing's without a campaign).",
+    )
+    # Grouped rows show weighted rates (see _read_group_select), not an average of rates.
     open_rate = fields.Float(
         string="Open Rate (%)", readonly=True, aggregator="avg",
-        help="Per mailing; grouped rows show the average of the mailings' rates.",
+        help="Opened per 100 delivered mails; grouped rows: all opens of the group's mailings "
+        "per 100 of their delivered mails.",
     )
-    click_rate = fields.Float(string="Click Rate (%)", readonly=True, aggregator="avg")
+    click_rate = fields.Float(
+        string="Click Rate (%)", readonly=True, aggregator="avg",
+        help="Clicked per 100 delivered mails; grouped rows: weighted by delivered mails.",
+    )
     conversion_rate = fields.Float(
         string="Conversion Rate (%)", readonly=True, aggregator="avg",
-        help="Attributed stays per delivered mail.",
+        help="Conversions per 100 delivered mails; grouped rows: weighted by delivered mails.",
     )
 
     def init(self):
@@ -44,6 +64,7 @@ class HotelMarketingPerformance(models.Model):
                            COALESCE(t.opened, 0) AS opened,
                            COALESCE(t.clicked, 0) AS clicked,
                            COALESCE(a.conversions, 0) AS conversions,
+                           m.hotel_currency_id AS currency_id,
                            COALESCE(a.revenue, 0) AS revenue,
                            CASE WHEN t.delivered > 0 THEN 100.0 * t.opened / t.delivered
                                 ELSE 0 END AS open_rate,
@@ -74,3 +95,18 @@ class HotelMarketingPerformance(models.Model):
                 SQL.identifier(self._table),
             )
         )
+
+    def _read_group_select(self, aggregate_spec, query):
+        """A group's rate is its mailings' opens (clicks, conversions) per 100 of their
+        delivered mails, not the mean of their rates: a mailing to 10 guests must not weigh
+        as much as one to 10,000."""
+        fname, _sep, func = aggregate_spec.partition(":")
+        if func == "avg" and fname in WEIGHTED_RATES:
+            super()._read_group_select(aggregate_spec, query)  # field and access checks
+            numerator, denominator = WEIGHTED_RATES[fname]
+            return SQL(
+                "COALESCE(100.0 * SUM(%s) / NULLIF(SUM(%s), 0), 0)",
+                self._field_to_sql(self._table, numerator, query),
+                self._field_to_sql(self._table, denominator, query),
+            )
+        return super()._read_group_select(aggregate_spec, query)

@@ -64,7 +64,8 @@ class MailingMailing(models.Model):
         help="Conversion rate of the mailed guests minus that of the holdout group.",
     )
     hotel_attributed_count = fields.Integer(
-        string="Attributed Stays", compute="_compute_hotel_performance"
+        string="Conversions", compute="_compute_hotel_performance",
+        help="Stays (and posted invoices) attributed to this mailing.",
     )
     hotel_attributed_revenue = fields.Monetary(
         string="Attributed Revenue",
@@ -72,7 +73,12 @@ class MailingMailing(models.Model):
         currency_field="hotel_currency_id",
     )
     hotel_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_hotel_currency_id", string="Revenue Currency"
+        "res.currency",
+        string="Revenue Currency",
+        compute="_compute_hotel_currency_id",
+        store=True,
+        help="The campaign's currency; without a campaign, the currency of the property the "
+        "mailing was created in. Attributed revenue is reported in it.",
     )
 
     _sql_constraints = [
@@ -88,9 +94,14 @@ class MailingMailing(models.Model):
         ),
     ]
 
+    @api.depends("campaign_id.hotel_currency_id")
     def _compute_hotel_currency_id(self):
         for mailing in self:
-            mailing.hotel_currency_id = self.env.company.currency_id
+            mailing.hotel_currency_id = (
+                mailing.campaign_id.hotel_currency_id
+                or mailing.hotel_currency_id
+                or self.env.company.currency_id
+            )
 
     def _compute_hotel_performance(self):
         figures = self._hotel_performance_figures()
@@ -114,8 +125,9 @@ class MailingMailing(models.Model):
         """Conversion of the mailed recipients against the holdout group, per mailing.
 
         A recipient converts when they book a stay (not cancelled) within the mailing's
-        window after it was sent; the holdout group is measured over the same window, so the
-        difference is the mailing's incremental effect.
+        window after it was sent (or convert otherwise, see ``_hotel_converted_sql``); the
+        holdout group is measured over the same window, so the difference is the mailing's
+        incremental effect.
         """
         ids = [mid for mid in self.ids if isinstance(mid, int)]
         if not ids:
@@ -128,30 +140,23 @@ class MailingMailing(models.Model):
                     SELECT id, sent_date::date AS sent_on, hotel_window_days AS days
                       FROM mailing_mailing WHERE id = ANY(%(ids)s)
                 ), mailed AS (
-                    SELECT DISTINCT t.mass_mailing_id AS mailing_id, t.res_id AS partner_id,
-                           COALESCE(t.sent_datetime, m.sent_on)::date AS sent_on, m.days
+                    SELECT t.mass_mailing_id AS mailing_id, t.res_id AS partner_id,
+                           MIN(COALESCE(t.sent_datetime::date, m.sent_on)) AS sent_on,
+                           MIN(m.days) AS days
                       FROM mailing_trace t JOIN m ON m.id = t.mass_mailing_id
                      WHERE t.model = 'res.partner'
                        AND t.trace_status IN ('sent', 'open', 'reply')
+                     GROUP BY t.mass_mailing_id, t.res_id
                 ), held AS (
                     SELECT h.mailing_id, h.partner_id, m.sent_on, m.days
                       FROM hotel_marketing_holdout_rel h JOIN m ON m.id = h.mailing_id
                 ), conv AS (
                     SELECT 'mailed' AS side, x.mailing_id, x.partner_id,
-                           EXISTS (SELECT 1 FROM hotel_stay s
-                                    WHERE s.partner_id = x.partner_id
-                                      AND s.state IN %(states)s
-                                      AND s.booked_on >= x.sent_on
-                                      AND s.booked_on <= x.sent_on + x.days) AS converted
+                           %(converted)s AS converted
                       FROM mailed x
                     UNION ALL
                     SELECT 'held', x.mailing_id, x.partner_id,
-                           x.sent_on IS NOT NULL AND EXISTS (
-                               SELECT 1 FROM hotel_stay s
-                                WHERE s.partner_id = x.partner_id
-                                  AND s.state IN %(states)s
-                                  AND s.booked_on >= x.sent_on
-                                  AND s.booked_on <= x.sent_on + x.days) AS converted
+                           x.sent_on IS NOT NULL AND %(converted)s AS converted
                       FROM held x
                 )
                 SELECT mailing_id,
@@ -162,7 +167,9 @@ class MailingMailing(models.Model):
                   FROM conv GROUP BY mailing_id
                 """,
                 ids=ids,
-                states=ATTRIBUTED_STATES,
+                converted=self._hotel_converted_sql(
+                    SQL("x.partner_id"), SQL("x.sent_on"), SQL("x.days")
+                ),
             )
         )
         figures = {
@@ -174,12 +181,26 @@ class MailingMailing(models.Model):
             }
             for row in self.env.cr.fetchall()
         }
-        # sudo: totals of attributed stays only; rows stay under their property rule
+        # sudo: totals of the mailing's conversions only; rows stay under their property rule
         for mailing, count, revenue in self.env["hotel.marketing.attribution"].sudo()._read_group(
             [("mailing_id", "in", ids)], ["mailing_id"], ["__count", "revenue:sum"]
         ):
             figures.setdefault(mailing.id, {}).update(attributed=count, revenue=revenue)
         return figures
+
+    @api.model
+    def _hotel_converted_sql(self, partner, since, days):
+        """SQL condition: the guest ``partner`` converted within ``days`` days from the day
+        ``since`` (a stay booked, not cancelled). Bridges add other conversions with OR."""
+        return SQL(
+            """EXISTS (SELECT 1 FROM hotel_stay s
+                        WHERE s.partner_id = %(partner)s AND s.state IN %(states)s
+                          AND s.booked_on >= %(since)s AND s.booked_on <= %(since)s + %(days)s)""",
+            partner=partner,
+            since=since,
+            days=days,
+            states=ATTRIBUTED_STATES,
+        )
 
     # ------------------------------------------------------------------
     # Consent (M5): whatever the segment says, only mailable guests receive a mailing.
@@ -247,25 +268,31 @@ class MailingMailing(models.Model):
         self.env["res.partner"].invalidate_model(["hotel_holdout_mailing_ids"])
         return self.env["res.partner"].browse(held)
 
+    def _hotel_allowed_recipients(self, res_ids):
+        """Explicit recipients (automations, API calls) pass the same consent gate as the
+        segment: the ids of ``res_ids`` this mailing may reach."""
+        self.ensure_one()
+        if not self._hotel_guards_consent():
+            return res_ids
+        ids = self.env["res.partner"].with_context(active_test=False).search(
+            expression.AND([[("id", "in", list(res_ids))], self._get_recipients_domain()])
+        ).ids
+        if not ids:
+            raise UserError(
+                self.env._("None of the selected guests may receive this mailing: "
+                           "consent missing, withdrawn, blacklisted or relay address.")
+            )
+        return ids
+
     def _action_send_mail(self, res_ids=None):
         for mailing in self:
             mailing._hotel_draw_holdout()
         if res_ids is None:
             return super()._action_send_mail(res_ids)
-        # Explicit recipients (automations, API calls) pass the same consent gate.
         for mailing in self:
-            ids = res_ids
-            if mailing._hotel_guards_consent():
-                ids = self.env["res.partner"].with_context(active_test=False).search(
-                    expression.AND([[("id", "in", list(res_ids))],
-                                    mailing._get_recipients_domain()])
-                ).ids
-                if not ids:
-                    raise UserError(
-                        self.env._("None of the selected guests may receive this mailing: "
-                                   "consent missing, withdrawn, blacklisted or relay address.")
-                    )
-            super(MailingMailing, mailing)._action_send_mail(ids)
+            super(MailingMailing, mailing)._action_send_mail(
+                mailing._hotel_allowed_recipients(res_ids)
+            )
         return True
 
     @api.constrains("hotel_holdout_pct", "mailing_model_id")

@@ -6,8 +6,11 @@ class UtmCampaign(models.Model):
 
     hotel_currency_id = fields.Many2one(
         "res.currency",
-        string="Cost Currency",
+        string="Currency",
         default=lambda self: self.env.company.currency_id,
+        help="Cost, attributed revenue and ROI of the campaign are in this currency; revenue "
+        "earned at properties with another currency is converted with Odoo's rates at the "
+        "conversion date. Defaults to the currency of the property you work in.",
     )
     hotel_cost = fields.Monetary(
         string="Campaign Cost",
@@ -16,7 +19,8 @@ class UtmCampaign(models.Model):
         "against it.",
     )
     hotel_conversion_count = fields.Integer(
-        string="Attributed Stays", compute="_compute_hotel_roi"
+        string="Conversions", compute="_compute_hotel_roi",
+        help="Stays (and posted invoices) attributed to the campaign.",
     )
     hotel_revenue = fields.Monetary(
         string="Attributed Revenue", currency_field="hotel_currency_id",
@@ -52,6 +56,13 @@ class UtmCampaign(models.Model):
                 if campaign.hotel_cost
                 else 0.0
             )
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "hotel_currency_id" in vals:
+            # The attributed revenue is stored in the campaign's currency.
+            self.env["hotel.marketing.attribution"]._hotel_recompute(self.ids)
+        return res
 
     def action_hotel_recompute_attribution(self):
         self.env["hotel.marketing.attribution"]._hotel_recompute(self.ids)

@@ -6,3 +6,4 @@ from . import test_attribution
 from . import test_kpi
 from . import test_access
 from . import test_recommendation
+from . import test_reporting

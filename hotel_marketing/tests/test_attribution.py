@@ -11,8 +11,11 @@ class TestAttribution(HotelMarketingCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.Attribution = cls.env["hotel.marketing.attribution"]
-        cls.campaign = cls.env["utm.campaign"].create({"title": "Spring", "hotel_cost": 1000})
-        cls.other_campaign = cls.env["utm.campaign"].create({"title": "Summer"})
+        cny = cls.env.ref("base.CNY")
+        cls.campaign = cls.env["utm.campaign"].create(
+            {"title": "Spring", "hotel_cost": 1000, "hotel_currency_id": cny.id})
+        cls.other_campaign = cls.env["utm.campaign"].create(
+            {"title": "Summer", "hotel_currency_id": cny.id})
         cls.mailing = cls.make_mailing([("is_guest", "=", True)], campaign_id=cls.campaign.id)
         cls.mailing.write({"state": "done", "sent_date": dt("2026-03-01 08:00:00")})
         cls.later = cls.make_mailing([("is_guest", "=", True)],
@@ -113,3 +116,39 @@ class TestAttribution(HotelMarketingCase):
         self.assertEqual(mailing.hotel_holdout_count, 2)
         self.assertAlmostEqual(mailing.hotel_holdout_conversion_rate, 0.0)
         self.assertAlmostEqual(mailing.hotel_incremental_rate, 25.0)
+
+    def test_holdout_and_incremental_conversion_with_known_numbers(self):
+        """20 guests, 20 % held out: 6 of the 16 mailed and 1 of the 4 held-out guests book
+        within the window; bookings before the mailing, after the window or cancelled do not
+        count."""
+        guests = self.Partner
+        for i in range(20):
+            guests |= self.consenting_guest(f"Known guest {i}", f"known{i}@example.com")
+        mailing = self.make_mailing([("id", "in", guests.ids)], hotel_holdout_pct=20,
+                                    campaign_id=self.campaign.id, hotel_window_days=30)
+        mailing.action_send_mail()
+        traces = self.env["mailing.trace"].search([("mass_mailing_id", "=", mailing.id)])
+        traces.write({"trace_status": "sent", "sent_datetime": dt("2026-03-01 08:00:00")})
+        mailing.sent_date = dt("2026-03-01 08:00:00")
+        held = mailing.hotel_holdout_partner_ids
+        mailed = self.mailed_partners(mailing)
+        self.assertEqual((len(mailed), len(held)), (16, 4))
+        for guest in mailed[:6]:
+            self.make_stay(guest, "2026-04-20", booked_on=date(2026, 3, 15))
+        self.make_stay(mailed[6], "2026-04-20", booked_on=date(2026, 2, 27))  # before
+        self.make_stay(mailed[7], "2026-05-20", booked_on=date(2026, 4, 1))  # day 31
+        self.make_stay(mailed[8], "2026-04-20", booked_on=date(2026, 3, 10), state="cancelled")
+        self.make_stay(held[0], "2026-04-20", booked_on=date(2026, 3, 31))  # day 30: counts
+        self.make_stay(held[1], "2026-05-20", booked_on=date(2026, 4, 2))
+        mailing.invalidate_recordset()
+        self.assertEqual(mailing.hotel_delivered_count, 16)
+        self.assertEqual(mailing.hotel_converted_count, 6)
+        self.assertAlmostEqual(mailing.hotel_conversion_rate, 37.5)
+        self.assertEqual(mailing.hotel_holdout_count, 4)
+        self.assertEqual(mailing.hotel_holdout_converted_count, 1)
+        self.assertAlmostEqual(mailing.hotel_holdout_conversion_rate, 25.0)
+        self.assertAlmostEqual(mailing.hotel_incremental_rate, 12.5)
+        # Without opens or clicks nothing is attributed, whatever the conversion.
+        self.env["hotel.marketing.attribution"]._hotel_recompute([self.campaign.id])
+        mailing.invalidate_recordset()
+        self.assertEqual(mailing.hotel_attributed_count, 0)
