@@ -18,6 +18,18 @@ class HotelPrivacySuppression(models.Model):
     ]
 
     @api.model
+    def _suppress_many(self, pairs):
+        """Suppress many (channel, address) pairs with one lookup."""
+        hashes = {(channel, suppression_hash(channel, value)) for channel, value in pairs}
+        hashes = {(channel, h) for channel, h in hashes if h}
+        if not hashes:
+            return self.browse()
+        known = {(s.channel, s.value_hash) for s in self.search(
+            [("value_hash", "in", [h for __, h in hashes])])}
+        return self.create([{"channel": channel, "value_hash": h}
+                            for channel, h in sorted(hashes - known)])
+
+    @api.model
     def _suppress(self, channel, value):
         value_hash = suppression_hash(channel, value)
         if value_hash and not self.search_count(

@@ -6,6 +6,11 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, email_normalize
 
+try:  # as Odoo's phone_validation: the library is optional
+    import phonenumbers
+except ImportError:  # pragma: no cover
+    phonenumbers = None
+
 # Personal fields whose every change is written to hotel.audit.log (S4).
 AUDITED_PARTNER_FIELDS = (
     "name", "email", "phone", "mobile", "street", "street2", "zip", "city", "country_id",
@@ -20,6 +25,23 @@ ERASED_PARTNER_FIELDS = (
 )
 
 
+def phone_key(value, region="CN"):
+    """The digits of a phone number in international form, so that "+86 10 6588 1234",
+    "010-6588-1234" and "0086 10 65881234" are one number (national numbers are read in
+    ``region``, the hotel group's home country)."""
+    raw = value.strip()
+    if raw.startswith("00"):
+        raw = "+" + raw[2:]
+    if phonenumbers:
+        try:
+            number = phonenumbers.parse(raw, region)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is not None and phonenumbers.is_possible_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)[1:]
+    return "".join(ch for ch in raw if ch.isdigit())
+
+
 def suppression_hash(channel, value):
     """SHA-256 of a normalised address: lets an erased guest stay unmailed without keeping
     the address itself."""
@@ -28,7 +50,7 @@ def suppression_hash(channel, value):
     if channel == "email":
         value = email_normalize(value) or value.strip().lower()
     else:
-        value = "".join(ch for ch in value if ch.isdigit())
+        value = phone_key(value)
     return hashlib.sha256(f"{channel}:{value}".encode()).hexdigest()
 
 
@@ -70,7 +92,7 @@ class ResPartner(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if {"email", "mobile", "is_guest"} & set(vals):
+        if {"email", "mobile", "phone", "is_guest"} & set(vals):
             self.filtered("is_guest")._hotel_apply_suppression()
         return res
 
@@ -83,14 +105,16 @@ class ResPartner(models.Model):
         Suppression = self.env["hotel.privacy.suppression"].sudo()
         if not self or not Suppression.search_count([], limit=1):
             return
-        for channel, fname in (("email", "email"), ("sms", "mobile")):
-            hashes = {p.id: suppression_hash(channel, p[fname]) for p in self if p[fname]}
+        # a text message goes to the mobile, else to the phone (as Odoo's SMS composer)
+        for channel, fnames in (("email", ("email",)), ("sms", ("mobile", "phone"))):
+            hashes = {(p.id, fname): suppression_hash(channel, p[fname])
+                      for p in self for fname in fnames if p[fname]}
             if not hashes:
                 continue
             known = set(Suppression.search([
-                ("channel", "=", channel), ("value_hash", "in", list(hashes.values())),
+                ("channel", "=", channel), ("value_hash", "in", list(set(hashes.values()))),
             ]).mapped("value_hash"))
-            hit = self.browse(pid for pid, h in hashes.items() if h in known).filtered(
+            hit = self.browse({pid for (pid, __), h in hashes.items() if h in known}).filtered(
                 lambda p, ch=channel: p[f"{ch}_consent"] != "withdrawn"
             )
             if hit:
@@ -210,17 +234,17 @@ class ResPartner(models.Model):
         # sudo (whole method): erasure must reach the records the requesting manager cannot
         # edit (consent history, audit values, messages, other addons' free texts).
         partners = self.sudo().with_context(active_test=False, tracking_disable=True)
-        for partner in partners:
-            Suppression = self.env["hotel.privacy.suppression"].sudo()
+        self.env["hotel.privacy.suppression"].sudo()._suppress_many([
+            (channel, value) for partner in partners
             for channel, value in (("email", partner.email), ("sms", partner.mobile),
-                                   ("sms", partner.phone)):
-                if value:
-                    Suppression._suppress(channel, value)
-            if partner.email and "mailing.contact" in self.env:
-                # sudo: erasure removes the address from every mailing list
-                self.env["mailing.contact"].sudo().search(
-                    [("email_normalized", "=", partner.email_normalized)]
-                ).unlink()
+                                   ("sms", partner.phone)) if value
+        ])
+        emails = [e for e in partners.mapped("email_normalized") if e]
+        if emails and "mailing.contact" in self.env:
+            # sudo: erasure removes the addresses from every mailing list
+            self.env["mailing.contact"].sudo().search(
+                [("email_normalized", "in", emails)]
+            ).unlink()
         # The log of past changes keeps who/when/which fields, not the erased values.
         # sudo: erasure blanks the values the append-only log holds
         Log.sudo().search([("partner_id", "in", partners.ids)]).write(

@@ -182,6 +182,22 @@ class TestPrivacy(HotelCrmCase):
             [("id", "=", again.id), *again._hotel_mailable_domain("email")]))
         self.assertFalse(self.make_guest("Someone else", email="other@example.com").email_consent)
 
+    def test_an_erased_phone_number_is_never_texted_again(self):
+        """Text messages go to the mobile, else the phone: both numbers are suppressed and
+        recognised again, in either field and however they are written."""
+        landline = self.make_guest("Li Na", phone="+86 10 6588 1234")
+        (self.guest | landline)._hotel_anonymise("Guest request")
+        self.assertEqual(len(self.env["hotel.privacy.suppression"].sudo().search(
+            [("channel", "=", "sms")])), 2)
+        again = self.make_guest("Li Na", mobile="010-6588-1234 ", phone="")
+        self.assertEqual(again.sms_consent, "withdrawn")
+        by_phone = self.make_guest("Zhou Jie", phone="+8613800138001")
+        self.assertEqual(by_phone.sms_consent, "withdrawn")
+        other = self.make_guest("Someone else", phone="+86 139 0000 0001")
+        self.assertFalse(other.sms_consent)
+        other.phone = "+86 138 0013 8001"
+        self.assertEqual(other.sms_consent, "withdrawn")
+
     def test_anonymisation_is_refused_while_the_guest_is_in_house(self):
         stay = self.make_stay(self.guest, "2026-11-20", nights=10, state="in_house")
         wizard = self.env["hotel.privacy.anonymise"].with_user(self.manager).create(
