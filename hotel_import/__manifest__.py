@@ -21,6 +21,7 @@
         "views/hotel_merge_journal_views.xml",
         "views/res_partner_views.xml",
         "views/res_company_views.xml",
+        "views/res_config_settings_views.xml",
         "views/hotel_import_menus.xml",
     ],
     "demo": [

@@ -7,5 +7,6 @@ from . import (
     hotel_import_preset_column,
     hotel_merge_journal,
     res_company,
+    res_config_settings,
     res_partner,
 )

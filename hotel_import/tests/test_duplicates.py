@@ -1,7 +1,7 @@
 from datetime import date
 from unittest.mock import patch
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from ..models import hotel_duplicate_candidate as candidate_module
@@ -87,6 +87,23 @@ class TestDuplicates(HotelImportCase):
         self.assertEqual(journal.origin, "automatic")
         queue = self.env["hotel.duplicate.candidate"].search([("state", "=", "review")])
         self.assertIn(self.john, queue.partner_a_id | queue.partner_b_id)
+
+    def test_thresholds_set_in_settings_decide_what_the_nightly_job_merges(self):
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual((settings.hotel_review_threshold, settings.hotel_auto_merge_threshold,
+                          settings.hotel_unmerge_days), (0.6, 0.95, 30))
+        # merge only after review: nothing is certain enough for the nightly job
+        self.env["res.config.settings"].create({"hotel_auto_merge_threshold": 1.0}).execute()
+        found, merged = self.env["hotel.duplicate.candidate"]._cron_detect_and_merge()
+        self.assertGreaterEqual(found, 3)
+        self.assertEqual(merged, 0)
+        self.assertTrue(self.wang_pinyin.active)
+        for values in ({"hotel_review_threshold": 0.97}, {"hotel_auto_merge_threshold": 1.5},
+                       {"hotel_review_threshold": 0.0}, {"hotel_unmerge_days": -1}):
+            with self.assertRaises(ValidationError):
+                self.env["res.config.settings"].create(values)
+        self.env["res.config.settings"].create({"hotel_unmerge_days": 7}).execute()
+        self.assertEqual(self.env["hotel.merge.journal"]._unmerge_days(), 7)
 
     def test_front_desk_flags_a_duplicate_but_cannot_merge(self):
         Candidate = self.env["hotel.duplicate.candidate"].with_user(self.front_desk_a)
