@@ -98,7 +98,8 @@ class TestDuplicates(HotelImportCase):
         self.assertGreaterEqual(found, 3)
         self.assertEqual(merged, 0)
         self.assertTrue(self.wang_pinyin.active)
-        for values in ({"hotel_review_threshold": 0.97}, {"hotel_auto_merge_threshold": 1.5},
+        for values in ({"hotel_review_threshold": 0.97, "hotel_auto_merge_threshold": 0.95},
+                       {"hotel_auto_merge_threshold": 1.5},
                        {"hotel_review_threshold": 0.0}, {"hotel_unmerge_days": -1}):
             with self.assertRaises(ValidationError):
                 self.env["res.config.settings"].create(values)
