@@ -3,8 +3,11 @@ import io
 import json
 
 import xlsxwriter
+from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+
+DEFAULT_REJECTS_DAYS = 90
 
 
 class HotelImportLog(models.Model):
@@ -43,6 +46,11 @@ class HotelImportLog(models.Model):
     line_ids = fields.One2many("hotel.import.log.line", "log_id", string="Rejected Rows")
     rejects_file = fields.Binary(string="Rejects (XLSX)", attachment=True, readonly=True)
     rejects_filename = fields.Char(readonly=True)
+    rejects_purged_on = fields.Datetime(
+        string="Rejected Rows Deleted On", readonly=True,
+        help="Rejected rows hold guests' personal data as the file had it: they are kept for "
+        "the period set in the settings, then deleted (the counts remain).",
+    )
 
     @api.depends("name", "date")
     def _compute_display_name(self):
@@ -86,3 +94,26 @@ class HotelImportLog(models.Model):
             })
         else:
             self.write({"rejects_file": False, "rejects_filename": False})
+
+    @api.model
+    def _rejects_days(self):
+        # sudo: the keeping period is a system parameter the nightly job reads
+        value = self.env["ir.config_parameter"].sudo().get_param(
+            "hotel_import.rejects_days", DEFAULT_REJECTS_DAYS
+        )
+        try:
+            return max(int(value), 0)
+        except ValueError:
+            return DEFAULT_REJECTS_DAYS
+
+    @api.model
+    def _cron_purge_rejects(self):
+        """Delete the rejected rows (and their XLSX) of imports older than the keeping
+        period; the log keeps its counts. Returns the number of logs purged."""
+        limit = fields.Datetime.now() - relativedelta(days=self._rejects_days())
+        logs = self.search([("date", "<", limit), ("rejects_purged_on", "=", False),
+                            ("rows_rejected", ">", 0)])
+        logs.line_ids.unlink()
+        logs.write({"rejects_file": False, "rejects_filename": False,
+                    "rejects_purged_on": fields.Datetime.now()})
+        return len(logs)

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from .hotel_duplicate_candidate import DEFAULT_AUTO_THRESHOLD, DEFAULT_REVIEW_THRESHOLD
+from .hotel_import_log import DEFAULT_REJECTS_DAYS
 from .hotel_merge_journal import DEFAULT_UNMERGE_DAYS
 
 
@@ -28,7 +29,16 @@ class ResConfigSettings(models.TransientModel):
         help="How long after a merge it can still be undone.",
     )
 
-    @api.constrains("hotel_review_threshold", "hotel_auto_merge_threshold", "hotel_unmerge_days")
+    hotel_rejects_days = fields.Integer(
+        string="Keep Rejected Rows (days)",
+        config_parameter="hotel_import.rejects_days",
+        default=DEFAULT_REJECTS_DAYS,
+        help="Rejected import rows hold personal data as the file had it; after this many "
+        "days they are deleted (the import log keeps its counts).",
+    )
+
+    @api.constrains("hotel_review_threshold", "hotel_auto_merge_threshold", "hotel_unmerge_days",
+                    "hotel_rejects_days")
     def _check_hotel_duplicate_settings(self):
         for settings in self:
             review, auto = settings.hotel_review_threshold, settings.hotel_auto_merge_threshold
@@ -41,5 +51,5 @@ class ResConfigSettings(models.TransientModel):
                     "The review threshold (%(review)s) cannot be above the automatic merge "
                     "threshold (%(auto)s): pairs between the two are the ones reviewed.",
                     review=review, auto=auto))
-            if settings.hotel_unmerge_days < 0:
-                raise ValidationError(self.env._("The unmerge period cannot be negative."))
+            if settings.hotel_unmerge_days < 0 or settings.hotel_rejects_days < 0:
+                raise ValidationError(self.env._("A number of days cannot be negative."))

@@ -4,6 +4,7 @@ from datetime import datetime
 
 import openpyxl
 import xlsxwriter
+from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
@@ -134,6 +135,29 @@ class TestImport(HotelImportCase):
         self.assertTrue(log.rejects_file)
         self.assertEqual(self.env["hotel.stay"].search_count(
             [("booking_ref", "in", ["A1", "A2", "A3", "A4", "A5", "A6", "A7"])]), 1)
+
+    def test_rejected_rows_are_deleted_after_the_keeping_period(self):
+        rows = [self.pms_row(ref="K1"), self.pms_row(ref="K2", email="wrong@@example.com")]
+        with freeze_time("2026-03-01 09:00:00"):
+            old = self.run_import(self.csv_bytes(PMS_HEADER, rows))
+        with freeze_time("2026-05-20 09:00:00"):
+            recent = self.run_import(self.csv_bytes(PMS_HEADER, [
+                self.pms_row(ref="K3", email="also@@wrong.com")]))
+        self.assertTrue(old.line_ids and old.rejects_file and recent.line_ids)
+        Log = self.env["hotel.import.log"]
+        with freeze_time("2026-06-01 02:00:00"):  # 92 days after the first import
+            Log._cron_purge_rejects()
+        self.assertFalse(old.line_ids)
+        self.assertFalse(old.rejects_file)
+        self.assertEqual(old.rejects_purged_on, datetime(2026, 6, 1, 2, 0))
+        self.assertEqual((old.rows_total, old.rows_rejected, old.stays_created), (2, 1, 1))
+        self.assertTrue(recent.line_ids)
+        self.assertFalse(self.env["hotel.import.log.line"].search(
+            [("values", "like", "wrong@@example.com")]))
+        self.env["res.config.settings"].create({"hotel_rejects_days": 5}).execute()
+        with freeze_time("2026-06-01 02:00:00"):
+            Log._cron_purge_rejects()
+        self.assertFalse(recent.line_ids)
 
     def test_front_desk_and_marketing_cannot_import(self):
         data = self.csv_bytes(PMS_HEADER, [self.pms_row()])
