@@ -513,18 +513,17 @@ class HotelImportWizard(models.TransientModel):
         by_ident = {ident: partner for (ident, __), partner in zip(to_create, new_partners,
                                                                      strict=True)}
         stay_vals = []
-        matched = Partner
+        matched = {}  # partner id -> values filled in (the first row giving one wins)
         for __, values, __, partner, existing_stay, ident, __ in plan:
             if partner is None:
                 partner = by_ident[ident]
             else:
-                matched |= partner
-                fill = {f: values["guest"][f] for f in GUEST_FILL_FIELDS
-                        if values["guest"][f] and not partner[f]}
+                fill = matched.setdefault(partner.id, {})
+                for fname in GUEST_FILL_FIELDS:
+                    if values["guest"][fname] and not partner[fname]:
+                        fill.setdefault(fname, values["guest"][fname])
                 if not partner.is_guest:
                     fill["is_guest"] = True
-                if fill:
-                    partner.write(fill)
             stay = values["stay"]
             if not stay:
                 continue
@@ -534,11 +533,19 @@ class HotelImportWizard(models.TransientModel):
                     existing_stay.write(changes)
             else:
                 stay_vals.append({**stay, "partner_id": partner.id, **self._stay_derived(stay)})
+        # one write per set of values filled in (often the same nationality, say), not one
+        # write per row
+        groups = {}
+        for partner_id, fill in matched.items():
+            if fill:
+                groups.setdefault(tuple(sorted(fill.items())), []).append(partner_id)
+        for fill, partner_ids in groups.items():
+            Partner.browse(partner_ids).write(dict(fill))
         self._bulk_insert("hotel.stay", stay_vals)
         self.env.flush_all()
         self._analyze_grown_tables({"res_partner": len(new_partners),
                                     "hotel_stay": len(stay_vals)})
-        touched = new_partners | matched
+        touched = new_partners | Partner.browse(matched)
         if touched:
             touched._hotel_refresh_derived()
             # sudo: duplicate detection sees guests of every property (queue is per property)
