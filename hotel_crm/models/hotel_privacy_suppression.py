@@ -31,8 +31,4 @@ class HotelPrivacySuppression(models.Model):
 
     @api.model
     def _suppress(self, channel, value):
-        value_hash = suppression_hash(channel, value)
-        if value_hash and not self.search_count(
-            [("channel", "=", channel), ("value_hash", "=", value_hash)], limit=1
-        ):
-            self.create({"channel": channel, "value_hash": value_hash})
+        return self._suppress_many([(channel, value)])
