@@ -7,6 +7,8 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 
+from ..tools.params import days_param
+
 DEFAULT_REJECTS_DAYS = 90
 
 
@@ -97,14 +99,7 @@ class HotelImportLog(models.Model):
 
     @api.model
     def _rejects_days(self):
-        # sudo: the keeping period is a system parameter the nightly job reads
-        value = self.env["ir.config_parameter"].sudo().get_param(
-            "hotel_import.rejects_days", DEFAULT_REJECTS_DAYS
-        )
-        try:
-            return max(int(value), 0)
-        except ValueError:
-            return DEFAULT_REJECTS_DAYS
+        return days_param(self.env, "hotel_import.rejects_days", DEFAULT_REJECTS_DAYS)
 
     @api.model
     def _cron_purge_rejects(self):

@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from ..tools.params import days_param
+
 # Values the journal keeps that only the sensitive-data group may read.
 SENSITIVE_KEYS = ("id_document_number", "id_document_type")
 
@@ -130,14 +132,7 @@ class HotelMergeJournal(models.Model):
 
     @api.model
     def _unmerge_days(self):
-        # sudo: the unmerge period is a system parameter every merging user needs
-        value = self.env["ir.config_parameter"].sudo().get_param(
-            "hotel_import.unmerge_days", DEFAULT_UNMERGE_DAYS
-        )
-        try:
-            return max(int(value), 0)
-        except ValueError:
-            return DEFAULT_UNMERGE_DAYS
+        return days_param(self.env, "hotel_import.unmerge_days", DEFAULT_UNMERGE_DAYS)
 
     @api.model
     def _snapshot(self, partner):

@@ -1,1 +1,1 @@
-from . import cleaning, reader
+from . import cleaning, params, reader
