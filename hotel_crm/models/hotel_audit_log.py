@@ -2,6 +2,7 @@ import json
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 AUDIT_ACTIONS = [
     ("create", "Created"),
@@ -78,22 +79,68 @@ class HotelAuditLog(models.Model):
 
     @api.model
     def _snapshot(self, records, fnames):
-        """{record id: {field: text}} of ``fnames``, read as superuser (sensitive included)."""
-        return {
-            rec.id: {f: self._value_text(rec, f) for f in fnames}
-            # sudo: the log keeps the values whatever the changer may read (ID numbers too)
-            for rec in records.sudo().with_context(active_test=False)
-        }
+        """{record id: {field: text}} of ``fnames``, read as superuser (sensitive included).
+
+        Plain stored columns are read with one query per thousand records and turned into the
+        texts :meth:`_value_text` gives (names of linked records, labels of selections);
+        other fields are read record by record."""
+        # sudo: the log keeps the values whatever the changer may read (ID numbers too)
+        records = records.sudo().with_context(active_test=False)
+        result = {rec_id: {} for rec_id in records._ids}
+        columns = [f for f in fnames if self._snapshot_column(records._fields[f])]
+        others = [f for f in fnames if f not in columns]
+        if columns and records:
+            records.flush_recordset(columns)
+            rows = []
+            for start in range(0, len(records), 1000):
+                self.env.cr.execute(SQL(
+                    "SELECT id, %s FROM %s WHERE id = ANY(%s)",
+                    SQL(", ").join(SQL.identifier(f) for f in columns),
+                    SQL.identifier(records._table), list(records._ids[start:start + 1000]),
+                ))
+                rows += self.env.cr.fetchall()
+            for index, fname in enumerate(columns, start=1):
+                texts = self._column_texts(records, fname, {row[index] for row in rows})
+                for row in rows:
+                    result[row[0]][fname] = texts[row[index]]
+        for rec in records if others else ():
+            result[rec.id].update({f: self._value_text(rec, f) for f in others})
+        return result
+
+    @api.model
+    def _snapshot_column(self, field):
+        return (field.store and field.column_type and not field.translate
+                and field.type in ("char", "text", "date", "datetime", "boolean", "integer",
+                                   "selection", "many2one"))
+
+    @api.model
+    def _column_texts(self, records, fname, values):
+        """{stored value: text} as :meth:`_value_text` writes the field's values."""
+        field = records._fields[fname]
+        texts = {None: "0" if field.type == "integer" else ""}
+        values = values - {None}
+        if field.type == "many2one":
+            linked = records.env[field.comodel_name].browse(values)
+            texts.update((rec.id, rec.display_name or "") for rec in linked)
+        elif field.type == "selection":
+            labels = dict(field._description_selection(self.env))
+            texts.update((value, labels.get(value, value or "")) for value in values)
+        else:
+            texts.update((value, "" if value is False else str(value)) for value in values)
+        return texts
 
     @api.model
     def _record(self, action, records, partner_of, fnames=(), old=None, new=None, note=None):
         """Append one log line per record. ``partner_of(record)`` names the guest concerned.
 
         ``old``/``new`` are snapshots from :meth:`_snapshot`; only fields whose value changed
-        are kept, so an unchanged write leaves no line.
+        are kept, so an unchanged write leaves no line. The lines are inserted in one
+        statement (an import logs tens of thousands of guests at once).
         """
         vals_list = []
         labels_of = {}
+        # sudo: name of a record the user just changed or deleted
+        names = {rec.id: rec.display_name for rec in records.sudo()}
         for rec in records:
             before = (old or {}).get(rec.id, {})
             after = (new or {}).get(rec.id, {})
@@ -105,22 +152,45 @@ class HotelAuditLog(models.Model):
                     labels_of[fname] = rec._fields[fname].get_description(self.env)["string"]
             labels = [labels_of[f] for f in changed]
             vals_list.append({
-                "user_id": self.env.uid,
-                "action": action,
-                "model": rec._name,
                 "res_id": rec.id,
-                # sudo: name of a record the user just changed or deleted
-                "record_name": rec.sudo().display_name,
-                "partner_id": partner_of(rec).id,
-                "field_names": ", ".join(labels) or False,
+                "record_name": names[rec.id] or None,
+                "partner_id": partner_of(rec).id or None,
+                "field_names": ", ".join(labels) or None,
                 "old_values": json.dumps({f: before.get(f, "") for f in changed},
-                                         ensure_ascii=False) if changed and before else False,
+                                         ensure_ascii=False) if changed and before else None,
                 "new_values": json.dumps({f: after.get(f, "") for f in changed},
-                                         ensure_ascii=False) if changed and after else False,
-                "note": note or False,
+                                         ensure_ascii=False) if changed and after else None,
             })
-        # sudo: users who may change guest data may not write the log themselves
-        return self.sudo().create(vals_list) if vals_list else self.browse()
+        return self._insert_lines(action, records._name, vals_list, note)
+
+    @api.model
+    def _insert_lines(self, action, model, vals_list, note=None):
+        """INSERT the log lines ``vals_list`` (res_id, record_name, partner_id, field_names,
+        old_values, new_values) of ``action`` on ``model``, set-based."""
+        if not vals_list:
+            return self.browse()
+        now = fields.Datetime.to_string(fields.Datetime.now())
+        ids = []
+        for start in range(0, len(vals_list), 5000):
+            self.env.cr.execute(SQL(
+                """
+                INSERT INTO hotel_audit_log
+                       (date, user_id, action, model, res_id, record_name, partner_id,
+                        field_names, old_values, new_values, note,
+                        create_uid, write_uid, create_date, write_date)
+                SELECT %(now)s, %(uid)s, %(action)s, %(model)s, x.res_id, x.record_name,
+                       x.partner_id, x.field_names, x.old_values, x.new_values, %(note)s,
+                       %(uid)s, %(uid)s, %(now)s, %(now)s
+                  FROM jsonb_to_recordset(%(data)s::jsonb) AS x(
+                       res_id int4, record_name varchar, partner_id int4, field_names varchar,
+                       old_values text, new_values text)
+                RETURNING id
+                """,
+                now=now, uid=self.env.uid, action=action, model=model, note=note or None,
+                data=json.dumps(vals_list[start:start + 5000], ensure_ascii=False),
+            ))
+            ids += [row[0] for row in self.env.cr.fetchall()]
+        return self.browse(ids)
 
 
 class HotelAuditedMixin(models.AbstractModel):

@@ -255,3 +255,46 @@ class TestImport(HotelImportCase):
         self.assertFalse(Partner.search([("name", "=", "Jane Doe")], limit=1).phone_sanitized)
         self.assertEqual(Partner.search([("name", "=", "陈静")], limit=1).phone_sanitized,
                          "+8613910002000")
+
+    def test_completed_guests_read_like_guests_completed_through_the_orm(self):
+        """Matched guests are completed set-based; each must then read like the same guest
+        given the same values with an ORM write, keep what it had, and be audited once."""
+        Partner = self.env["res.partner"]
+        guest = self.make_guest("王伟", email="WangWei@example.com")
+        kept = self.make_guest("李娜", email="lina@example.com", phone="+86 139 1234 5678",
+                               nationality_id=self.env.ref("base.cn").id)
+        contact = Partner.create({"name": "Jane Doe", "email": "jane.doe@example.com"})
+        rows = [
+            self.pms_row(ref="C1", Birthday="1990-03-07"),
+            self.pms_row(ref="C2", name="李娜", email="lina@example.com", phone="13700001111",
+                         Nationality="JP"),
+            self.pms_row(ref="C3", name="Jane Doe", email="jane.doe@example.com",
+                         phone="+1 555 010 0000"),
+        ]
+        log = self.run_import(self.csv_bytes(PMS_HEADER, rows), filename="pms_nov.csv")
+        self.assertEqual((log.guests_created, log.guests_updated), (0, 3))
+        self.assertEqual((guest.phone, str(guest.birthday), guest.nationality_id.code),
+                         ("+8613800138000", "1990-03-07", "CN"))
+        # a value the guest had is not replaced by the file's
+        self.assertEqual((kept.phone, kept.nationality_id.code), ("+86 139 1234 5678", "CN"))
+        self.assertTrue(contact.is_guest)
+        fnames = [f for f in ("email_normalized", "phone_sanitized", "hotel_phone_e164",
+                              "birthday_month", "is_guest") if f in Partner._fields]
+        for imported in (guest, contact):
+            twin = Partner.create({"name": imported.name, "email": imported.email})
+            twin.write({"phone": imported.phone, "birthday": imported.birthday,
+                        "nationality_id": imported.nationality_id.id, "is_guest": True})
+            self.env.flush_all()
+            imported.invalidate_recordset()
+            for fname in fnames:
+                self.assertEqual(imported[fname], twin[fname], f"{imported.name}: {fname}")
+        lines = self.env["hotel.audit.log"].search([
+            ("res_id", "in", (guest | kept | contact).ids), ("model", "=", "res.partner"),
+            ("action", "=", "write"), ("note", "=", "Import of pms_nov.csv")])
+        # the contact was not a guest before the import (its data was not guest data yet);
+        # the guest who had everything was not changed
+        self.assertEqual(lines.partner_id, guest)
+        self.assertEqual(lines.field_names, "Phone, Birthday, Nationality")
+        self.assertEqual((lines.old_values, lines.new_values), (
+            '{"phone": "", "birthday": "", "nationality_id": ""}',
+            '{"phone": "+8613800138000", "birthday": "1990-03-07", "nationality_id": "China"}'))

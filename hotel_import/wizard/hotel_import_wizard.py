@@ -172,13 +172,16 @@ class HotelImportWizard(models.TransientModel):
         return header, rows, mapping, ",".join(sorted(encodings))
 
     def _lookups(self):
+        """Everything a row is checked against, as plain values read once per file (ids,
+        codes), and the per-file memos of the cleaning: a guest's phone and name come back
+        on every stay of the guest."""
         def index(records, *fnames):
             result = {}
             for rec in records:
                 for fname in fnames:
                     for part in (rec[fname] or "").split(","):
                         if part.strip():
-                            result.setdefault(part.strip().lower(), rec)
+                            result.setdefault(part.strip().lower(), rec.id)
             return result
 
         # sudo: property names and aliases of the file; rows for properties the user lacks are
@@ -189,15 +192,39 @@ class HotelImportWizard(models.TransientModel):
         countries = self.env["res.country"].search([])
         return {
             "company": index(companies, "name", "hotel_import_aliases"),
+            "company_data": {
+                c.id: {"name": c.name, "country": c.country_id.code or "CN",
+                       "currency": c.currency_id.id}
+                for c in companies | self.company_id.sudo()
+            },
+            "default_company": self.company_id.id,
+            "default_channel": self.preset_id.channel_id.id,
+            "date_order": self.preset_id.date_order,
             "channel": index(channels, "code", "name"),
             "room_type": index(room_types, "code", "name"),
             "country": index(countries, "code", "name"),
             "allowed_companies": set(self.env.user.company_ids.ids),
-            "relay_domains": {
+            "relay_domains": frozenset(
                 d.strip().lower() for c in channels
                 for d in (c.relay_email_domains or "").split(",") if d.strip()
-            },
+            ),
+            "memo": {},
         }
+
+    @staticmethod
+    def _memo(lookups, func, *args):
+        """``func(*args)`` once per file; a CleaningError is remembered as well."""
+        memo = lookups["memo"]
+        key = (func, *args)
+        if key not in memo:
+            try:
+                memo[key] = (func(*args), None)
+            except CleaningError as exc:
+                memo[key] = (None, exc)
+        value, error = memo[key]
+        if error is not None:
+            raise error
+        return value
 
     def _clean_row(self, row, mapping, lookups, labels):
         """(values, None) or (None, reason) for one file row."""
@@ -206,9 +233,13 @@ class HotelImportWizard(models.TransientModel):
             return row[index] if index is not None else ""
 
         def text(field):
-            value = cell(field)
-            return cleaning.half_width(cleaning.xlsx_text(value)).strip()
+            index = mapping.get(field)
+            if index is None:
+                return ""
+            return cleaning.half_width(cleaning.xlsx_text(row[index])).strip()
 
+        memo = self._memo
+        order = lookups["date_order"]
         current = None
         try:
             current = "guest_name"
@@ -217,27 +248,27 @@ class HotelImportWizard(models.TransientModel):
             if raw_name.startswith(FORMULA_PREFIXES):
                 return None, self.env._("The guest name “%(value)s” looks like a spreadsheet "
                                         "formula, not a name.", value=raw_name)
-            name = cleaning.clean_name(raw_name)
+            name = memo(lookups, cleaning.clean_name, raw_name)
             current = "email"
             email = cleaning.clean_email(text("email"))
-            company = self.company_id
+            company_id = lookups["default_company"]
             if text("property"):
-                company = lookups["company"].get(text("property").lower())
-                if not company:
+                company_id = lookups["company"].get(text("property").lower())
+                if not company_id:
                     return None, self.env._("Unknown property “%(value)s”.",
                                             value=text("property"))
-            if company.id not in lookups["allowed_companies"]:
+            company = lookups["company_data"][company_id]
+            if company_id not in lookups["allowed_companies"]:
                 return None, self.env._("You do not have access to property %(name)s.",
-                                        name=company.name)
+                                        name=company["name"])
             current = "phone"
-            phone, phone_valid = cleaning.check_phone(text("phone"),
-                                                      company.country_id.code or "CN")
+            phone, phone_valid = memo(lookups, cleaning.check_phone, text("phone"),
+                                      company["country"])
             current = "birthday"
-            birthday = cleaning.clean_date(cell("birthday"), self.preset_id.date_order)
+            birthday = cleaning.clean_date(cell("birthday"), order)
             nationality = False
             if text("nationality"):
-                country = lookups["country"].get(text("nationality").lower())
-                nationality = country.id if country else False
+                nationality = lookups["country"].get(text("nationality").lower(), False)
             values = {
                 "guest": {
                     "name": name,
@@ -247,26 +278,27 @@ class HotelImportWizard(models.TransientModel):
                     "nationality_id": nationality,
                     "id_document_number": text("id_number") or False,
                 },
-                "relay": cleaning.is_relay_email(email, lookups["relay_domains"]),
+                "relay": memo(lookups, cleaning.is_relay_email, email,
+                              lookups["relay_domains"]),
                 "phone_valid": phone_valid,
                 "stay": None,
             }
             ref = text("booking_ref")
             if not ref:
                 return values, None
-            channel = self.preset_id.channel_id
+            channel_id = lookups["default_channel"]
             if text("channel"):
-                channel = lookups["channel"].get(text("channel").lower())
-                if not channel:
+                channel_id = lookups["channel"].get(text("channel").lower())
+                if not channel_id:
                     return None, self.env._("Unknown booking channel “%(value)s”.",
                                             value=text("channel"))
-            if not channel:
+            if not channel_id:
                 return None, self.env._("The row has no booking channel and source %(preset)s "
                                         "has no default channel.", preset=self.preset_id.name)
             current = "check_in"
-            check_in = cleaning.clean_date(cell("check_in"), self.preset_id.date_order)
+            check_in = cleaning.clean_date(cell("check_in"), order)
             current = "check_out"
-            check_out = cleaning.clean_date(cell("check_out"), self.preset_id.date_order)
+            check_out = cleaning.clean_date(cell("check_out"), order)
             if not check_in or not check_out:
                 return None, self.env._("Booking %(ref)s has no check-in or check-out date.",
                                         ref=ref)
@@ -275,19 +307,19 @@ class HotelImportWizard(models.TransientModel):
                     "Booking %(ref)s: check-out (%(out)s) is not after check-in (%(in)s).",
                     ref=ref, out=check_out, **{"in": check_in})
             current = "booked_on"
-            booked_on = cleaning.clean_date(cell("booked_on"), self.preset_id.date_order)
+            booked_on = cleaning.clean_date(cell("booked_on"), order)
             if booked_on and booked_on > check_in:
                 return None, self.env._(
                     "Booking %(ref)s: the booking date (%(date)s) is after check-in.",
                     ref=ref, date=booked_on)
             stay = {
-                "company_id": company.id,
-                "channel_id": channel.id,
+                "company_id": company_id,
+                "channel_id": channel_id,
                 "booking_ref": ref,
                 "check_in": check_in,
                 "check_out": check_out,
                 "booked_on": booked_on or check_in,
-                "currency_id": company.currency_id.id,
+                "currency_id": company["currency"],
             }
             current = "state"
             stay["state"] = cleaning.clean_state(text("state"))
@@ -300,8 +332,7 @@ class HotelImportWizard(models.TransientModel):
             stay["children"] = cleaning.clean_int(cell("children"), 0)
             if stay["children"] < 0:
                 raise CleaningError("number_invalid", cell("children"))
-            room = lookups["room_type"].get(text("room_type").lower())
-            stay["room_type_id"] = room.id if room else False
+            stay["room_type_id"] = lookups["room_type"].get(text("room_type").lower(), False)
             values["stay"] = stay
             return values, None
         except CleaningError as exc:
@@ -533,14 +564,7 @@ class HotelImportWizard(models.TransientModel):
                     existing_stay.write(changes)
             else:
                 stay_vals.append({**stay, "partner_id": partner.id, **self._stay_derived(stay)})
-        # one write per set of values filled in (often the same nationality, say), not one
-        # write per row
-        groups = {}
-        for partner_id, fill in matched.items():
-            if fill:
-                groups.setdefault(tuple(sorted(fill.items())), []).append(partner_id)
-        for fill, partner_ids in groups.items():
-            Partner.browse(partner_ids).write(dict(fill))
+        self._fill_matched(matched)
         self._bulk_insert("hotel.stay", stay_vals)
         self.env.flush_all()
         self._analyze_grown_tables({"res_partner": len(new_partners),
@@ -550,6 +574,50 @@ class HotelImportWizard(models.TransientModel):
             touched._hotel_refresh_derived()
             # sudo: duplicate detection sees guests of every property (queue is per property)
             self.env["hotel.duplicate.candidate"].sudo()._detect(partner_ids=touched.ids)
+
+    def _fill_matched(self, matched):
+        """Complete the guests the file matched with the values it adds to their empty fields
+        ({partner id: {field: value}}): one UPDATE per field for all of them, then what a
+        write of these fields does in Odoo, set-based — the stored fields computed from them
+        (normalised e-mail, sanitized and E.164 phone, birthday month …) are recomputed by
+        the ORM in batch, an erased address is recorded as withdrawn consent, and each
+        completed guest gets one line in the guest-data audit log naming the file (not a
+        chatter message per guest)."""
+        fills = {pid: fill for pid, fill in matched.items() if fill}
+        if not fills:
+            return
+        Partner = self.env["res.partner"]
+        partners = Partner.browse(fills)
+        fnames = sorted({fname for fill in fills.values() for fname in fill})
+        partners.flush_recordset(fnames)
+        audited = partners._hotel_audited() if hasattr(partners, "_hotel_audited") else None
+        now = fields.Datetime.to_string(fields.Datetime.now())
+        for fname in fnames:
+            field = Partner._fields[fname]
+            payload = [{"id": pid, "v": field.convert_to_column(fill[fname], partners)}
+                       for pid, fill in fills.items() if fname in fill]
+            for start in range(0, len(payload), BULK_BATCH):
+                self.env.cr.execute(SQL(
+                    "UPDATE res_partner p SET %(col)s = x.v, write_uid = %(uid)s, "
+                    "write_date = %(now)s FROM jsonb_to_recordset(%(data)s::jsonb) "
+                    "AS x(id int4, v %(type)s) WHERE p.id = x.id",
+                    col=SQL.identifier(fname), uid=self.env.uid, now=now,
+                    type=COLUMN_TYPES[field.column_type[0]],
+                    data=json.dumps(payload[start:start + BULK_BATCH], default=str),
+                ))
+        partners.invalidate_recordset([*fnames, "write_uid", "write_date"])
+        partners.modified(fnames)
+        if {"email", "phone", "is_guest"} & set(fnames):
+            partners.filtered("is_guest")._hotel_apply_suppression()
+        if audited:
+            Log = self.env["hotel.audit.log"]
+            logged = [f for f in partners._hotel_audit_fields if f in fnames]
+            new = Log._snapshot(audited, logged)
+            old = {pid: {f: "" if f in fills[pid] else text for f, text in values.items()}
+                   for pid, values in new.items()}
+            Log._record("write", audited, lambda r: r._hotel_audit_partner(), logged,
+                        old=old, new=new,
+                        note=self.env._("Import of %(file)s", file=self.filename or ""))
 
     def _analyze_grown_tables(self, inserted):
         """Refresh PostgreSQL's statistics of the tables a large import has grown (the
