@@ -348,13 +348,19 @@ class HotelImportWizard(models.TransientModel):
         emails = {v["guest"]["email"] for v in cleaned if v["guest"]["email"]}
         phones = {v["guest"]["phone"] for v in cleaned if v["guest"]["phone"]}
         by_email, by_phone = {}, {}
+        # only what matching and completing read (not every field of tens of thousands of
+        # guests)
+        needed = ["email_normalized", "hotel_phone_e164", "active", "hotel_merged_into_id",
+                  "is_guest", *GUEST_FILL_FIELDS]
         if emails:
-            for p in Partner.search([("email_normalized", "in", list(emails)),
-                                     ("is_company", "=", False)], order="active desc, id"):
+            for p in Partner.search_fetch([("email_normalized", "in", list(emails)),
+                                           ("is_company", "=", False)], needed,
+                                          order="active desc, id"):
                 by_email.setdefault(p.email_normalized, p)
         if phones:
-            for p in Partner.search([("hotel_phone_e164", "in", list(phones)),
-                                     ("is_company", "=", False)], order="active desc, id"):
+            for p in Partner.search_fetch([("hotel_phone_e164", "in", list(phones)),
+                                           ("is_company", "=", False)], needed,
+                                          order="active desc, id"):
                 by_phone.setdefault(p.hotel_phone_e164, p)
         stays = {}
         refs = {v["stay"]["booking_ref"] for v in cleaned if v["stay"]}
