@@ -25,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 from hotel_data import generator
@@ -205,21 +206,20 @@ def bench_import_parallel(config, database, n_guests, n_stays, with_base_import=
     ``database`` (Odoo's import of 300,000 rows takes over an hour per pass; the two cores
     then each run one pass). hotel_import runs before and after base_import, under the same
     two-pass load; its slower run is reported."""
-    from odoo.service import db as db_service
-
     dataset = import_dataset(n_guests, n_stays)
     registry = Registry(database)
     with registry.cursor() as cr:
         _bench_companies(api.Environment(cr, SUPERUSER_ID, {}))
         cr.commit()
     Registry.delete(database)
+    odoo.sql_db.close_db(database)
     clones = {phase: f"{database}_bench_{phase}" for phase in ("dry", "apply")}
     for clone in clones.values():
-        if db_service.exp_db_exist(clone):
-            db_service.exp_drop(clone)
-        db_service.exp_duplicate_database(database, clone)
-        Registry.delete(clone)
-        odoo.sql_db.close_db(clone)
+        _drop_database(clone)
+        # a copy of the database as it is (the bench needs no filestore); the database
+        # manager's duplicate is disabled on servers without list_db
+        _postgres(SQL("CREATE DATABASE %s WITH TEMPLATE %s", SQL.identifier(clone),
+                      SQL.identifier(database)))
 
     def both(tool):
         procs = {phase: subprocess.Popen(
@@ -246,13 +246,24 @@ def bench_import_parallel(config, database, n_guests, n_stays, with_base_import=
             first = {key: (first[key]["seconds"], again[key]["seconds"]) for key in first}
     finally:
         for clone in clones.values():
-            db_service.exp_drop(clone)
+            odoo.sql_db.close_db(clone)
+            _drop_database(clone)
     out = {"rows": len(dataset[3]), "parallel": True,
            "ours_runs": {f"{tool}:{phase}": runs for (tool, phase), runs in first.items()}
            if with_base_import else {}}
     _merge_passes(out, passes)
     with Registry(database).cursor() as cr:
         return _copy_only(cr, dataset[2], export_bytes("pms", *dataset[2:]), out)
+
+
+def _postgres(query):
+    with closing(odoo.sql_db.db_connect("postgres").cursor()) as cr:
+        cr._cnx.autocommit = True  # CREATE/DROP DATABASE cannot run in a transaction
+        cr.execute(query)
+
+
+def _drop_database(name):
+    _postgres(SQL("DROP DATABASE IF EXISTS %s WITH (FORCE)", SQL.identifier(name)))
 
 
 def _copy_only(cr, header, data, out):

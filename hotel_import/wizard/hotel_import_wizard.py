@@ -195,6 +195,8 @@ class HotelImportWizard(models.TransientModel):
             "company_data": {
                 c.id: {"name": c.name, "country": c.country_id.code or "CN",
                        "currency": c.currency_id.id}
+                # sudo: the default property may be one the user lacks (its rows are then
+                # rejected with its name)
                 for c in companies | self.company_id.sudo()
             },
             "default_company": self.company_id.id,

@@ -69,7 +69,8 @@ class TestAutomation(HotelMarketingCase):
         self.assertEqual(self.sends(automation).partner_id, self.ok)
 
     def test_birthday_greeting_once_a_year(self):
-        automation = self.automation("hotel_marketing.automation_birthday")
+        automation = self.only_guests(
+            self.automation("hotel_marketing.automation_birthday"), self.guests)
         (self.ok | self.no_consent | self.blacklisted).write({"birthday": date(1988, 11, 20)})
         with freeze_time("2026-11-20"):
             self.assertEqual(automation._hotel_run(today=date(2026, 11, 20)), 1)

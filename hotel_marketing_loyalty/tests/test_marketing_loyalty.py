@@ -85,7 +85,8 @@ class TestMarketingLoyalty(HotelMarketingCase):
         self.assertIn(member.member_number, send.mail_id.body_html)
 
     def test_birthday_mail_mentions_the_birthday_points(self):
-        automation = self.env.ref("hotel_marketing.automation_birthday")
+        automation = self.only_guests(self.env.ref("hotel_marketing.automation_birthday"),
+                                      self.guests | self.gold_dormant | self.gold_recent)
         automation.active = True
         self.gold_dormant.birthday = date(1980, 11, 20)
         program = self.env["hotel.loyalty.program"]._for_company(self.property_a)
