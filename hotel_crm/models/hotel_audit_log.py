@@ -110,8 +110,8 @@ class HotelAuditLog(models.Model):
     @api.model
     def _snapshot_column(self, field):
         return (field.store and field.column_type and not field.translate
-                and field.type in ("char", "text", "date", "datetime", "boolean", "integer",
-                                   "selection", "many2one"))
+                and field.type in ("char", "text", "html", "date", "datetime", "boolean",
+                                   "integer", "selection", "many2one"))
 
     @api.model
     def _column_texts(self, records, fname, values):

@@ -34,10 +34,16 @@ COMPOUND_SURNAMES = frozenset({
 })
 
 
+PLAIN_AMOUNT_RE = re.compile(r"\d+(?:\.\d*)?")
+
 def half_width(text):
     """Full-width letters, digits and punctuation to their ASCII forms (NFKC), ideographic
     space to a space; Chinese characters are unchanged."""
-    return unicodedata.normalize("NFKC", text or "").replace("\u3000", " ")
+    if not text:
+        return ""
+    if text.isascii():
+        return text  # NFKC leaves ASCII as it is (most cells of an export)
+    return unicodedata.normalize("NFKC", text).replace("\u3000", " ")
 
 
 def is_chinese(text):
@@ -177,6 +183,8 @@ def clean_date(value, order="dmy"):
 def clean_amount(value):
     if value in (None, ""):
         return 0.0
+    if isinstance(value, str) and PLAIN_AMOUNT_RE.fullmatch(value):
+        return round(float(value), 2)  # a plain decimal number, as most exports write it
     if isinstance(value, (int, float)):
         amount = float(value)
     else:
@@ -233,6 +241,8 @@ def clean_state(value, default="checked_out"):
 
 def xlsx_text(value):
     """Any cell value as text for the rejects file (written with strings_to_formulas off)."""
+    if value.__class__ is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, (datetime.date, datetime.datetime)):
