@@ -2,7 +2,7 @@ import importlib.util
 from pathlib import Path
 
 from odoo.tests import TransactionCase, tagged
-from odoo.tools import SQL
+from odoo.tools import SQL, sql
 
 MIGRATION = Path(__file__).resolve().parents[1] / "migrations" / "18.0.1.1.0" / "pre-migrate.py"
 
@@ -47,6 +47,29 @@ class TestRoomTypeModelRename(TransactionCase):
         constraints = [r[0] for r in cr.fetchall()]
         return rows, linked, xmlids, acls, relations, constraints
 
+    def _rename_model(self, migration, old, new, old_table, new_table):
+        cr = self.env.cr
+        cr.execute(SQL("ALTER TABLE %s RENAME TO %s", SQL.identifier(old_table),
+                       SQL.identifier(new_table)))
+        cr.execute(SQL("ALTER SEQUENCE %s RENAME TO %s", SQL.identifier(f"{old_table}_id_seq"),
+                       SQL.identifier(f"{new_table}_id_seq")))
+        cr.execute(SQL("ALTER INDEX %s RENAME TO %s", SQL.identifier(f"{old_table}_pkey"),
+                       SQL.identifier(f"{new_table}_pkey")))
+        for table, column in migration.MODEL_NAME_COLUMNS:
+            cr.execute(SQL("UPDATE %s SET %s = %s WHERE %s = %s", SQL.identifier(table),
+                           SQL.identifier(column), new, SQL.identifier(column), old))
+
+    def _oca_room_types_aside(self, migration):
+        """Where OCA's hotel module is installed, its own model ``hotel.room.type`` (table
+        hotel_room_type) is moved out of the way while the database plays 18.0.1.0.0, which
+        could not have it; returns what puts it back."""
+        if not sql.table_exists(self.env.cr, migration.OLD_TABLE):
+            return lambda: None
+        aside = ("hotel.room.type.oca.aside", "hotel_room_type_oca_aside")
+        self._rename_model(migration, migration.OLD, aside[0], migration.OLD_TABLE, aside[1])
+        return lambda: self._rename_model(migration, aside[0], migration.OLD, aside[1],
+                                          migration.OLD_TABLE)
+
     def _back_to_18_0_1_0_0(self, migration):
         """The database as 18.0.1.0.0 left it (the migration's work undone)."""
         cr = self.env.cr
@@ -83,10 +106,12 @@ class TestRoomTypeModelRename(TransactionCase):
         before = self._state()
         self.assertTrue(before[0] and before[1] and before[3] and before[4])
 
+        put_back = self._oca_room_types_aside(migration)
         self._back_to_18_0_1_0_0(migration)
         self.env.cr.execute("SELECT count(*) FROM ir_model WHERE model = 'hotel.room.type'")
         self.assertEqual(self.env.cr.fetchone()[0], 1)
         migration.migrate(self.env.cr, "18.0.1.0.0")
+        put_back()
 
         self.assertEqual(self._state(), before)
         self.env.invalidate_all()

@@ -90,7 +90,9 @@ class HotelFolio(models.Model):
             "partner_id": guest.id,
             "company_id": self.company_id.id,
             "channel_id": channel.id,
-            "booking_ref": self.name,
+            # the folio number; a property without Odoo Hotel's folio sequence leaves it
+            # empty, and the folio is then known by its order's number
+            "booking_ref": self.name or self.order_id.name,
             "booked_on": min(self._hotel_local_date(self.date_order), check_in),
             "check_in": check_in,
             "check_out": check_out,
@@ -157,6 +159,8 @@ class HotelFolio(models.Model):
         that have none yet) are brought in step, in batches."""
         today = fields.Date.context_today(self)
         self.env["hotel.stay"].flush_model(["folio_id", "state", "check_in", "check_out"])
+        self.env["sale.order"].flush_model(["state"])
+        self.flush_model(["order_id"])
         self.env.cr.execute(SQL(
             """
             SELECT f.id

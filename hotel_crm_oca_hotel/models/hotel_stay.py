@@ -6,7 +6,6 @@ class HotelStay(models.Model):
 
     folio_id = fields.Many2one(
         "hotel.folio",
-        string="Folio",
         index=True,
         readonly=True,
         ondelete="set null",

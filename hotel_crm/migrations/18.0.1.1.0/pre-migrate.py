@@ -33,8 +33,8 @@ MODEL_NAME_COLUMNS = (
 
 
 def migrate(cr, version):
-    if not sql.table_exists(cr, OLD_TABLE) or sql.table_exists(cr, NEW_TABLE):
-        return
+    if sql.table_exists(cr, NEW_TABLE) or not sql.column_exists(cr, OLD_TABLE, "code"):
+        return  # already renamed, or no room types of this addon (OCA's have no code)
     _logger.info("hotel_crm: renaming the model %s to %s", OLD, NEW)
     cr.execute(SQL("ALTER TABLE %s RENAME TO %s", SQL.identifier(OLD_TABLE),
                    SQL.identifier(NEW_TABLE)))
