@@ -28,7 +28,9 @@ package_data = {
     f"odoo.addons.{addon}": [
         str(p.relative_to(ROOT / addon))
         for p in (ROOT / addon).rglob("*")
-        if p.is_file() and p.suffix not in (".py", ".pyc")
+        if p.is_file() and p.suffix != ".pyc"
+        # migration scripts are .py files outside the addon's packages
+        and (p.suffix != ".py" or "migrations" in p.relative_to(ROOT / addon).parts)
     ]
     for addon in ADDONS
 }

@@ -2,7 +2,7 @@
     "name": "Hotel CRM: Guest Profiles and Stays",
     "summary": "One profile per guest: preferences, stay history from every channel, "
     "lifetime and rolling-12-month figures, rule-driven tags, per-property access",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "Hotel CRM Contributors",

@@ -19,6 +19,10 @@ ADDONS = (
     "hotel_marketing_sms",
     "hotel_import",
 )
+# The bridge to OCA's Hotel Management (vertical-hotel): tested where that addon can be
+# installed from PyPI (as an Odoo addon wheel, into a folder of its own on the addons path)
+PMS_BRIDGE = "hotel_crm_oca_hotel"
+PMS_WHEEL = "odoo-addon-hotel>=18.0,<18.1"
 
 PROBE = r"""
 import json, os, sys
@@ -44,6 +48,11 @@ class Odoo:
     @property
     def addons_path(self):
         return ",".join([str(REPO), *self.addons_paths])
+
+    def with_addons(self, *paths):
+        """The same Odoo with more addons folders (e.g. OCA addons installed from PyPI)."""
+        return Odoo(python=self.python, version=self.version,
+                    addons_paths=[*self.addons_paths, *map(str, paths)])
 
 
 def odoo_python():

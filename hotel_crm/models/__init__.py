@@ -1,5 +1,5 @@
 from . import hotel_booking_channel
-from . import hotel_room_type
+from . import hotel_crm_room_type
 from . import hotel_rate_plan
 from . import hotel_preference_category
 from . import hotel_audit_log

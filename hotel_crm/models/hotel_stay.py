@@ -44,7 +44,7 @@ class HotelStay(models.Model):
         aggregator="avg",
         help="Days between booking and arrival.",
     )
-    room_type_id = fields.Many2one("hotel.room.type", index=True, ondelete="restrict")
+    room_type_id = fields.Many2one("hotel.crm.room.type", index=True, ondelete="restrict")
     rate_plan_id = fields.Many2one("hotel.rate.plan", index=True, ondelete="restrict")
     booking_type = fields.Selection(
         [

@@ -78,7 +78,7 @@ class ResPartner(models.Model):
     avg_lead_days = fields.Float(string="Average Lead Time (days)", readonly=True, digits=(16, 1))
     avg_los = fields.Float(string="Average Length of Stay", readonly=True, digits=(16, 1))
     preferred_room_type_id = fields.Many2one(
-        "hotel.room.type", readonly=True
+        "hotel.crm.room.type", readonly=True
     )
     preferred_channel_id = fields.Many2one(
         "hotel.booking.channel", readonly=True

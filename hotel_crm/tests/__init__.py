@@ -5,3 +5,4 @@ from . import test_access
 from . import test_ui_tour
 from . import test_consent
 from . import test_privacy
+from . import test_migration

@@ -235,7 +235,7 @@ class HotelImportWizard(models.TransientModel):
         # rejected below
         companies = self.env["res.company"].sudo().search([])
         channels = self.env["hotel.booking.channel"].with_context(active_test=False).search([])
-        room_types = self.env["hotel.room.type"].search([])
+        room_types = self.env["hotel.crm.room.type"].search([])
         countries = self.env["res.country"].search([])
         return {
             "company": index(companies, "name", "hotel_import_aliases"),

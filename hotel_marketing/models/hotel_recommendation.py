@@ -99,7 +99,7 @@ class HotelRecommendation(models.AbstractModel):
         room_ids = [int(k[5:]) for k in keys if k.startswith("room:")]
         rate_ids = [int(k[5:]) for k in keys if k.startswith("rate:")]
         # sudo: only the names of room types and rate plans, shown on the guest
-        rooms = {r.id: r.name for r in self.env["hotel.room.type"].sudo().browse(room_ids)}
+        rooms = {r.id: r.name for r in self.env["hotel.crm.room.type"].sudo().browse(room_ids)}
         rates = {r.id: r.name for r in self.env["hotel.rate.plan"].sudo().browse(rate_ids)}
         for key in keys:
             if key.startswith("room:"):

@@ -1,8 +1,8 @@
 from odoo import fields, models
 
 
-class HotelRoomType(models.Model):
-    _name = "hotel.room.type"
+class HotelCrmRoomType(models.Model):
+    _name = "hotel.crm.room.type"
     _description = "Room Type"
     _order = "sequence, name"
 

@@ -1,0 +1,3 @@
+from . import hotel_stay
+from . import hotel_folio
+from . import sale_order
