@@ -122,7 +122,9 @@ class TestFolioStays(HotelCrmCase):
     def test_hotel_staff_without_a_crm_role_keep_working_and_do_not_see_stays(self):
         clerk = new_test_user(
             self.env, login="hotel_clerk",
-            groups="base.group_user,hotel.group_hotel_user,sales_team.group_sale_salesman,"
+            # a hotel manager in Odoo Hotel (which writes the rooms' products when a folio
+            # books them) and in sales, without any hotel CRM role
+            groups="base.group_user,hotel.group_hotel_manager,sales_team.group_sale_manager,"
                    "stock.group_stock_user",
             company_id=self.property_a.id, company_ids=[(6, 0, self.property_a.ids)])
         folio = self.folio(user=clerk, spa=False)

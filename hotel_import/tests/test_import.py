@@ -256,6 +256,38 @@ class TestImport(HotelImportCase):
         self.assertEqual(Partner.search([("name", "=", "陈静")], limit=1).phone_sanitized,
                          "+8613910002000")
 
+    @freeze_time("2026-11-20")
+    def test_new_guests_get_their_figures_with_the_import(self):
+        """The figures of a guest the file creates are written with the guest: they are
+        the figures the nightly query computes (it finds nothing to rewrite), ties of the
+        preferred room type going to the same room type."""
+        rows = [
+            self.pms_row(ref="F1", name="赵敏", email="zhaomin@example.com", phone="13911112222",
+                         check_in="2025-10-01", check_out="2025-10-04", amount="1800.50"),
+            self.pms_row(ref="F2", name="赵敏", email="zhaomin@example.com", phone="13911112222",
+                         check_in="2026-06-10", check_out="2026-06-12", amount="999.99",
+                         **{"Room Type": "suite", "Booked On": "2026-05-01"}),
+            self.pms_row(ref="F3", name="赵敏", email="zhaomin@example.com", phone="13911112222",
+                         check_in="2026-12-20", check_out="2026-12-22", state="Confirmed"),
+            self.pms_row(ref="F4", name="钱进", email="qianjin@example.com", phone="13922223333",
+                         check_in="2026-12-24", check_out="2026-12-25", state="Confirmed"),
+        ]
+        self.run_import(self.csv_bytes(PMS_HEADER, rows))
+        Partner = self.env["res.partner"]
+        zhao = Partner.search([("email", "=", "zhaomin@example.com")])
+        qian = Partner.search([("email", "=", "qianjin@example.com")])
+        self.assertEqual((zhao.stay_count, zhao.night_count, zhao.stays_12m, zhao.nights_12m),
+                         (2, 5, 1, 2))
+        self.assertEqual((zhao.total_spend, zhao.spend_12m), (2800.49, 999.99))
+        self.assertEqual((str(zhao.first_stay_date), str(zhao.last_stay_date)),
+                         ("2025-10-01", "2026-06-10"))
+        self.assertEqual((zhao.avg_los, zhao.avg_lead_days), (2.5, 20.0))
+        # one stay in each room type: the smaller id, as the query's MODE() takes
+        self.assertEqual(zhao.preferred_room_type_id,
+                         min(self.king, self.suite, key=lambda r: r.id))
+        self.assertEqual((qian.stay_count, qian.total_spend, qian.first_stay_date), (0, 0, False))
+        self.assertEqual(Partner._hotel_recompute_figures((zhao | qian).ids), 0)
+
     def test_completed_guests_read_like_guests_completed_through_the_orm(self):
         """Matched guests are completed set-based; each must then read like the same guest
         given the same values with an ORM write, keep what it had, and be audited once."""
