@@ -77,9 +77,12 @@ class TestRoomTypeModelRename(TransactionCase):
         cr.execute(SQL("ALTER TABLE %s RENAME TO %s", SQL.identifier(new), SQL.identifier(old)))
         cr.execute(SQL("ALTER SEQUENCE %s RENAME TO %s", SQL.identifier(f"{new}_id_seq"),
                        SQL.identifier(f"{old}_id_seq")))
-        for suffix in ("pkey", "code_unique"):
-            cr.execute(SQL("ALTER TABLE %s RENAME CONSTRAINT %s TO %s", SQL.identifier(old),
-                           SQL.identifier(f"{new}_{suffix}"), SQL.identifier(f"{old}_{suffix}")))
+        cr.execute("SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass",
+                   (old,))
+        for (name,) in cr.fetchall():
+            if name.startswith(new):
+                cr.execute(SQL("ALTER TABLE %s RENAME CONSTRAINT %s TO %s", SQL.identifier(old),
+                               SQL.identifier(name), SQL.identifier(old + name[len(new):])))
         cr.execute("UPDATE ir_model_constraint SET name = %s WHERE name = %s",
                    (f"{old}_code_unique", f"{new}_code_unique"))
         for table, column in migration.MODEL_NAME_COLUMNS:

@@ -40,11 +40,13 @@ def migrate(cr, version):
                    SQL.identifier(NEW_TABLE)))
     cr.execute(SQL("ALTER SEQUENCE IF EXISTS %s RENAME TO %s",
                    SQL.identifier(f"{OLD_TABLE}_id_seq"), SQL.identifier(f"{NEW_TABLE}_id_seq")))
-    for old, new in ((f"{OLD_TABLE}_pkey", f"{NEW_TABLE}_pkey"),
-                     (f"{OLD_TABLE}_code_unique", f"{NEW_TABLE}_code_unique")):
-        if sql.constraint_definition(cr, NEW_TABLE, old) is not None:
-            cr.execute(SQL("ALTER TABLE %s RENAME CONSTRAINT %s TO %s",
-                           SQL.identifier(NEW_TABLE), SQL.identifier(old), SQL.identifier(new)))
+    # the table's own constraints (primary key, unique code, foreign keys) are named after it
+    cr.execute("SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass "
+               "AND conname LIKE %s", (NEW_TABLE, f"{OLD_TABLE}\\_%"))
+    for (old,) in cr.fetchall():
+        new = NEW_TABLE + old[len(OLD_TABLE):]
+        cr.execute(SQL("ALTER TABLE %s RENAME CONSTRAINT %s TO %s",
+                       SQL.identifier(NEW_TABLE), SQL.identifier(old), SQL.identifier(new)))
     cr.execute("UPDATE ir_model_constraint SET name = %s WHERE name = %s",
                (f"{NEW_TABLE}_code_unique", f"{OLD_TABLE}_code_unique"))
     for table, column in MODEL_NAME_COLUMNS:
