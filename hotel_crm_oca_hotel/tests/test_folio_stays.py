@@ -130,12 +130,16 @@ class TestFolioStays(HotelCrmCase):
         folio = self.folio(user=clerk, spa=False)
         folio.action_confirm()
         self.assertEqual(folio.sudo().hotel_stay_ids.state, "booked")
+        def stays(user, company):
+            return self.env["hotel.stay"].with_user(user).with_context(
+                allowed_company_ids=company.ids)
+
         with self.assertRaises(AccessError):
-            self.env["hotel.stay"].with_user(clerk).search([]).mapped("booking_ref")
+            stays(clerk, self.property_a).search([]).mapped("booking_ref")
         # the front desk of another property does not see the stay either
-        self.assertFalse(self.env["hotel.stay"].with_user(self.front_desk_b).search(
+        self.assertFalse(stays(self.front_desk_b, self.property_b).search(
             [("folio_id", "=", folio.id)]))
-        self.assertTrue(self.env["hotel.stay"].with_user(self.front_desk_a).search(
+        self.assertTrue(stays(self.front_desk_a, self.property_a).search(
             [("folio_id", "=", folio.id)]))
 
     def test_crm_room_types_live_beside_odoo_hotel_room_types(self):
