@@ -2,7 +2,7 @@
     "name": "Hotel CRM: Guest Import, Duplicates and Merge",
     "summary": "Import guests and stays from PMS and OTA exports with a dry run, clean them, "
     "find duplicate guests and merge them with a journal that can be undone",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "Hotel CRM Contributors",

@@ -308,8 +308,11 @@ class ResPartner(models.Model):
         room_type_id, channel_id), for stays not stored yet: an import writes the figures of
         its new guests with the guests, so the UPDATE that follows finds nothing to rewrite.
         Same rules as the SQL: counted states only, ROUND(AVG(…), 1) half away from zero,
-        the mode ignores empty values and takes the smallest of equally frequent ones."""
-        since = since or (today - relativedelta(months=12))
+        the mode ignores empty values and takes the smallest of equally frequent ones.
+        The 12-month window starts at ``since``, else 12 months before ``today`` (the
+        user's today when neither is given), as in _hotel_recompute_figures."""
+        if not since:
+            since = (today or fields.Date.context_today(self)) - relativedelta(months=12)
         counted = [s for s in stays if s["state"] in COUNTED_STATES]
         recent = [s for s in counted if s["check_out"] >= since]
 

@@ -90,6 +90,26 @@ class TestGuestFigures(HotelCrmCase):
         # nothing to change the second time: no row is rewritten
         self.assertEqual(self.env["res.partner"]._hotel_recompute_figures(), 0)
 
+    def test_figures_of_stays_not_stored_yet_are_the_stored_figures(self):
+        """An import computes a new guest's figures from its rows before storing them: on
+        the same stays they are what the guest shows once they are stored, the 12-month
+        window ending today when no date is given."""
+        stays = [
+            self.make_stay(self.guest, "2025-06-01", nights=3, amount_room=900,
+                           booked_on=date(2025, 5, 1), room_type_id=self.suite.id),
+            self.make_stay(self.guest, "2026-03-01", nights=1, amount_room=450,
+                           booked_on=date(2026, 2, 27)),
+            self.make_stay(self.guest, "2026-04-01", state="cancelled", amount_room=999),
+        ]
+        rows = [stay.read(["state", "check_in", "check_out", "nights", "lead_days",
+                           "amount_company", "room_type_id", "channel_id"], load=None)[0]
+                for stay in stays]
+        figures = self.env["res.partner"]._hotel_figures_from_stays(rows)
+        stored = self.guest.read(list(figures), load=None)[0]
+        self.assertEqual(figures, {key: stored[key] for key in figures})
+        self.assertEqual((figures["stays_12m"], figures["spend_12m"]), (1, 450))
+        self.assertEqual(figures["stay_count"], 2)
+
     def test_stay_in_another_currency_counts_in_the_property_currency(self):
         usd = self.env.ref("base.USD")
         self.env["res.currency.rate"].create(

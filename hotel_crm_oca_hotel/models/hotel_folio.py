@@ -53,10 +53,11 @@ class HotelFolio(models.Model):
         Stay = self.env["hotel.stay"].sudo().with_context(tracking_disable=True)
         existing = {stay.folio_id.id: stay
                     for stay in Stay.search([("folio_id", "in", folios.ids)])}
+        categories = folios._hotel_room_categories()
         room_types = {}
         to_create = []
         for folio in folios:
-            values = folio._hotel_stay_values(channel, room_types)
+            values = folio._hotel_stay_values(channel, categories, room_types)
             stay = existing.get(folio.id)
             if values is None:
                 continue
@@ -71,7 +72,7 @@ class HotelFolio(models.Model):
         if to_create:
             Stay.create(to_create)
 
-    def _hotel_stay_values(self, channel, room_types):
+    def _hotel_stay_values(self, channel, categories, room_types):
         """The values of the folio's stay, or None when the folio cannot be a stay (no
         guest, or a company as its customer: the person staying is not known)."""
         self.ensure_one()
@@ -97,7 +98,7 @@ class HotelFolio(models.Model):
             "check_in": check_in,
             "check_out": check_out,
             "state": self._hotel_stay_state(check_in, check_out),
-            "room_type_id": self._hotel_room_type(room_types).id,
+            "room_type_id": self._hotel_room_type(categories, room_types).id,
             "currency_id": self.currency_id.id or self.company_id.currency_id.id,
             "amount_room": sum(room_lines.mapped("price_subtotal")),
             "amount_other": sum(service_lines.mapped("price_subtotal")),
@@ -129,14 +130,19 @@ class HotelFolio(models.Model):
             return {"adults": max(reservation.adults, 1), "children": reservation.children}
         return {"adults": 1, "children": 0}
 
-    def _hotel_room_type(self, cache):
+    def _hotel_room_categories(self):
+        """Odoo Hotel's room category of each room product of the folios of ``self``, by
+        product id (one search for all of them: the cron syncs folios in batches)."""
+        products = self.room_line_ids.product_id
+        rooms = self.env["hotel.room"].search([("product_id", "in", products.ids)])
+        # the first room of a product (in the rooms' order) wins, as it would with limit=1
+        return {room.product_id.id: room.room_categ_id for room in reversed(rooms)}
+
+    def _hotel_room_type(self, categories, cache):
         """The CRM room type of the folio's first room: the one with the same name as the
         room's category in Odoo Hotel, created when there is none."""
         product = self.room_line_ids[:1].product_id
-        if not product:
-            return self.env["hotel.crm.room.type"]
-        room = self.env["hotel.room"].search([("product_id", "=", product.id)], limit=1)
-        category = room.room_categ_id
+        category = categories.get(product.id) if product else None
         if not category:
             return self.env["hotel.crm.room.type"]
         if category.id not in cache:

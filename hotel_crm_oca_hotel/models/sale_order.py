@@ -1,5 +1,11 @@
 from odoo import api, models
 
+from .hotel_folio import SYNCED_FIELDS
+
+# fields of an order line the stay's revenue and room type are made from
+LINE_FIELDS = {"order_id", "product_id", "product_uom_qty", "price_unit", "discount", "tax_id",
+               "display_type"}
+
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
@@ -8,7 +14,8 @@ class SaleOrder(models.Model):
         res = super().write(vals)
         # a folio is confirmed or cancelled through its sale order (action_confirm writes
         # the order's state)
-        self._hotel_sync_folio_stays()
+        if SYNCED_FIELDS & set(vals):
+            self._hotel_sync_folio_stays()
         return res
 
     def _hotel_sync_folio_stays(self):
@@ -27,8 +34,10 @@ class SaleOrderLine(models.Model):
         return lines
 
     def write(self, vals):
+        orders = self.order_id if "order_id" in vals else self.env["sale.order"]
         res = super().write(vals)
-        self.order_id._hotel_sync_folio_stays()
+        if LINE_FIELDS & set(vals):
+            (orders | self.order_id)._hotel_sync_folio_stays()
         return res
 
     def unlink(self):

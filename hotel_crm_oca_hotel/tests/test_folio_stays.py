@@ -34,7 +34,7 @@ class TestFolioStays(HotelCrmCase):
         cls.channel = cls.env.ref("hotel_crm_oca_hotel.channel_odoo_hotel")
 
     def folio(self, partner=None, check_in="2026-11-21 06:00:00",
-              check_out="2026-11-23 04:00:00", price=800.0, spa=True, user=None):
+              check_out="2026-11-23 04:00:00", price=800.0, spa=True, user=None, room=None):
         """A folio of property A: 14:00 on 21 November to noon on 23 November, Shanghai
         time (06:00 and 04:00 UTC), one room at ``price`` a night and a spa treatment."""
         partner = partner or self.guest
@@ -47,7 +47,7 @@ class TestFolioStays(HotelCrmCase):
             "checkin_date": check_in, "checkout_date": check_out,
         })
         env["hotel.folio.line"].create({
-            "folio_id": folio.id, "product_id": self.room.product_id.id,
+            "folio_id": folio.id, "product_id": (room or self.room).product_id.id,
             "checkin_date": check_in, "checkout_date": check_out,
             "product_uom_qty": 2, "price_unit": price, "tax_id": [(5, 0, 0)],
         })
@@ -88,6 +88,34 @@ class TestFolioStays(HotelCrmCase):
         self.assertEqual(folio.state, "sale")
         self.assertEqual(folio.hotel_stay_ids.state, "booked")  # arrives tomorrow
         self.assertEqual(self.env["hotel.stay"].search_count([("folio_id", "=", folio.id)]), 1)
+
+    def test_folios_synced_together_each_get_the_type_of_their_room(self):
+        """The hourly job brings folios in step in batches: each stay gets the type of its
+        own first room, and a category met twice is one CRM room type."""
+        family = self.env["hotel.room.type"].create({"name": "Family Suite 家庭套房"})
+        family_room = self.env["hotel.room"].create({
+            "name": "Fam-1201", "room_categ_id": family.id, "capacity": 4,
+            "list_price": 1500.0, "company_id": self.property_a.id,
+        })
+        sea_room = self.env["hotel.room"].create({
+            "name": "Sea-802", "room_categ_id": self.sea_view.id, "capacity": 2,
+            "list_price": 800.0, "company_id": self.property_a.id,
+        })
+        with freeze_time("2026-11-20 10:00:00"):
+            folios = self.folio() | self.folio(room=family_room) | self.folio(room=sea_room)
+            for folio in folios:
+                folio.action_confirm()
+        stays = folios.hotel_stay_ids
+        self.assertEqual(len(stays), 3)
+        stays.room_type_id = False
+        with freeze_time("2026-11-21 07:00:00"):
+            self.assertEqual(self.env["hotel.folio"]._cron_hotel_sync_folio_stays(), 3)
+        self.assertEqual([folio.hotel_stay_ids.room_type_id.name for folio in folios],
+                         ["Deluxe Sea View 海景豪华", "Family Suite 家庭套房",
+                          "Deluxe Sea View 海景豪华"])
+        self.assertEqual(set(stays.mapped("state")), {"in_house"})
+        self.assertEqual(self.env["hotel.crm.room.type"].search_count(
+            [("code", "in", [f"hotel-{self.sea_view.id}", f"hotel-{family.id}"])]), 2)
 
     def test_confirmed_folios_go_in_house_and_check_out_as_the_days_come(self):
         with freeze_time("2026-11-20 10:00:00"):
