@@ -814,15 +814,10 @@ class HotelImportWizard(models.TransientModel):
         magic_tail = "\t".join(["", uid, now, uid, now])  # after the id
         varying_converters = [(name, converters[name]) for name in varying]
         self_index = varying.index(self_reference) if self_reference else None
-        # the values of a row are its own and the defaults; only a Monetary stored as jsonb
-        # (company dependent) reads another value of the row, its currency
-        merge = any(Model._fields[name].type == "monetary"
-                    and Model._fields[name].column_type[0] == "jsonb" for name in varying)
         lines = []
         for id_, row in zip(ids, rows, strict=True):
-            values = {**defaults, **row} if merge else row
-            cells = [convert(values[name] if name in values else defaults.get(name), record,
-                             values)
+            values = {**defaults, **row}
+            cells = [convert(values.get(name), record, values)
                      for name, convert in varying_converters]
             if self_index is not None:
                 cells[self_index] = str(id_)
