@@ -97,6 +97,23 @@ class TestImport(HotelImportCase):
         self.assertEqual(guest.phone, "+8613800138000")
         self.assertEqual(guest.stay_count, 1)
 
+    def test_a_national_phone_is_read_in_the_country_of_the_row_property(self):
+        # the same guest cells at two properties: cleaned once per country, not once per file
+        london = self.env["res.company"].create({
+            "name": "Test Hotel London", "country_id": self.env.ref("base.uk").id,
+            "currency_id": self.property_a.currency_id.id,
+        })
+        self.env.user.company_ids |= london
+        rows = [self.pms_row(ref="L1", prop="Test Hotel London", phone="07911 123456"),
+                self.pms_row(ref="L2", prop="Test Hotel Beijing", phone="07911 123456")]
+        log = self.run_import(self.csv_bytes(PMS_HEADER, rows))
+        reasons = dict(log.line_ids.mapped(lambda line: (line.row_number, line.reason)))
+        self.assertEqual(list(reasons), [3])
+        self.assertIn("“07911 123456” cannot be read as a phone number", reasons[3])
+        stay = self.env["hotel.stay"].search([("booking_ref", "in", ["L1", "L2"])])
+        self.assertEqual((stay.booking_ref, stay.company_id), ("L1", london))
+        self.assertEqual(stay.partner_id.phone, "+447911123456")
+
     def test_id_numbers_in_rejected_rows_are_kept_masked(self):
         header = [*PMS_HEADER, "id_number"]
         rows = [

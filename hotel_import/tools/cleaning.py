@@ -106,10 +106,9 @@ def email_domain(email):
 
 
 def is_relay_email(email, relay_domains):
-    domain = email_domain(email)
-    return bool(domain) and any(
-        domain == d or domain.endswith("." + d) for d in relay_domains
-    )
+    """Whether the address is at one of ``relay_domains`` (a set) or a subdomain of one."""
+    labels = email_domain(email).split(".")
+    return any(".".join(labels[i:]) in relay_domains for i in range(len(labels)) if labels[i])
 
 
 @functools.lru_cache(maxsize=65536)
@@ -203,6 +202,7 @@ def clean_amount(value):
     return round(amount, 2)
 
 
+@functools.lru_cache(maxsize=65536, typed=True)  # the same cells recur in a file
 def clean_int(value, default=0):
     if value in (None, ""):
         return default
@@ -229,6 +229,7 @@ STATE_WORDS = {
 }
 
 
+@functools.lru_cache(maxsize=65536, typed=True)  # the same cells recur in a file
 def clean_state(value, default="checked_out"):
     text = half_width(str(value or "")).strip().lower()
     if not text:

@@ -16,6 +16,14 @@ def decode(data):
     Returns (text, encodings used)."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    # most files are UTF-8 throughout: decoded at once (a UTF-8 character never contains a
+    # line break byte, so this is the text the line by line decoding gives)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None:
+        return text, {"utf-8"} if data else set()
     lines, used = [], set()
     for raw in data.splitlines(keepends=True):
         try:
@@ -40,8 +48,8 @@ def read_csv(data, delimiter=None):
         delimiter = max(counts, key=counts.get)
         if not counts[delimiter]:
             delimiter = ","
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    rows = [r for r in rows if any(c.strip() for c in r)]
+    rows = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            if "".join(r).strip()]
     return rows, encodings
 
 
@@ -73,9 +81,7 @@ def read_file(data, filename="", delimiter=None):
     if not rows:
         raise CleaningError("file_empty")
     header = [half_width(str(h)).strip() for h in rows[0]]
-    body = []
-    for row in rows[1:]:
-        row = list(row)[: len(header)]
-        row += [""] * (len(header) - len(row))
-        body.append(row)
+    width = len(header)
+    body = [row if len(row) == width else (list(row) + [""] * width)[:width]
+            for row in rows[1:]]
     return header, body, encodings

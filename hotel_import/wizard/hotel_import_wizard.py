@@ -2,6 +2,7 @@ import base64
 import io
 import json
 import logging
+import operator
 import re
 
 import psycopg2
@@ -17,6 +18,9 @@ from ..tools.cleaning import CleaningError
 _logger = logging.getLogger(__name__)
 
 GUEST_FILL_FIELDS = ("email", "phone", "birthday", "nationality_id")
+# The columns a row's guest is read from.
+GUEST_COLUMNS = frozenset({"guest_name", "first_name", "last_name", "email", "phone",
+                           "birthday", "nationality", "id_number"})
 STAY_UPDATE_FIELDS = ("state", "amount_room", "amount_fb", "amount_other", "check_in",
                       "check_out")
 FORMULA_PREFIXES = ("=", "+", "@")
@@ -220,10 +224,10 @@ class HotelImportWizard(models.TransientModel):
             )
         return header, rows, mapping, ",".join(sorted(encodings))
 
-    def _lookups(self):
+    def _lookups(self, mapping):
         """Everything a row is checked against, as plain values read once per file (ids,
-        codes), and the per-file memos of the cleaning: a guest's phone and name come back
-        on every stay of the guest."""
+        codes), and the per-file memos of the cleaning: a guest's cells, phone and name
+        come back on every stay of the guest."""
         def index(records, *fnames):
             result = {}
             for rec in records:
@@ -260,6 +264,10 @@ class HotelImportWizard(models.TransientModel):
                 for d in (c.relay_email_domains or "").split(",") if d.strip()
             ),
             "memo": {},
+            # the cells of the guest columns of a row (the key of the cleaned guests)
+            "guest_cells": operator.itemgetter(
+                *(index for field, index in mapping.items() if field in GUEST_COLUMNS)),
+            "guests": {},
         }
 
     @staticmethod
@@ -289,54 +297,32 @@ class HotelImportWizard(models.TransientModel):
                 return ""
             return cleaning.half_width(cleaning.xlsx_text(row[index])).strip()
 
-        memo = self._memo
+        company_id = lookups["default_company"]
+        if text("property"):
+            company_id = lookups["company"].get(text("property").lower())
+            if not company_id:
+                return None, self.env._("Unknown property “%(value)s”.",
+                                        value=text("property"))
+        company = lookups["company_data"][company_id]
+        if company_id not in lookups["allowed_companies"]:
+            return None, self.env._("You do not have access to property %(name)s.",
+                                    name=company["name"])
+        # the guest's part of a row comes back on each of the guest's stays: cleaned once
+        # per file for the same cells (and country of the property, which reads the phone)
+        guests = lookups["guests"]
+        cells = (lookups["guest_cells"](row), company["country"])
+        if cells not in guests:
+            guests[cells] = self._clean_guest(row, mapping, lookups, labels, company["country"])
+        guest, reason = guests[cells]
+        if reason:
+            return None, reason
+        values = {**guest, "stay": None}
+        ref = text("booking_ref")
+        if not ref:
+            return values, None
         order = lookups["date_order"]
         current = None
         try:
-            current = "guest_name"
-            raw_name = text("guest_name") or " ".join(
-                filter(None, [text("first_name"), text("last_name")]))
-            if raw_name.startswith(FORMULA_PREFIXES):
-                return None, self.env._("The guest name “%(value)s” looks like a spreadsheet "
-                                        "formula, not a name.", value=raw_name)
-            name = memo(lookups, cleaning.clean_name, raw_name)
-            current = "email"
-            email = cleaning.clean_email(text("email"))
-            company_id = lookups["default_company"]
-            if text("property"):
-                company_id = lookups["company"].get(text("property").lower())
-                if not company_id:
-                    return None, self.env._("Unknown property “%(value)s”.",
-                                            value=text("property"))
-            company = lookups["company_data"][company_id]
-            if company_id not in lookups["allowed_companies"]:
-                return None, self.env._("You do not have access to property %(name)s.",
-                                        name=company["name"])
-            current = "phone"
-            phone, phone_valid = memo(lookups, cleaning.check_phone, text("phone"),
-                                      company["country"])
-            current = "birthday"
-            birthday = cleaning.clean_date(cell("birthday"), order)
-            nationality = False
-            if text("nationality"):
-                nationality = lookups["country"].get(text("nationality").lower(), False)
-            values = {
-                "guest": {
-                    "name": name,
-                    "email": email or False,
-                    "phone": phone or False,
-                    "birthday": birthday or False,
-                    "nationality_id": nationality,
-                    "id_document_number": text("id_number") or False,
-                },
-                "relay": memo(lookups, cleaning.is_relay_email, email,
-                              lookups["relay_domains"]),
-                "phone_valid": phone_valid,
-                "stay": None,
-            }
-            ref = text("booking_ref")
-            if not ref:
-                return values, None
             channel_id = lookups["default_channel"]
             if text("channel"):
                 channel_id = lookups["channel"].get(text("channel").lower())
@@ -389,6 +375,56 @@ class HotelImportWizard(models.TransientModel):
         except CleaningError as exc:
             return None, self._row_error(exc, labels.get(current, current))
 
+    def _clean_guest(self, row, mapping, lookups, labels, country):
+        """(guest values, None) or (None, reason) of the guest columns of a row (name,
+        e-mail, phone, birthday, nationality, ID number); ``country`` (of the row's
+        property) reads a national phone number. The guest values are shared by the rows
+        that give the same cells and are not changed afterwards."""
+        def text(field):
+            index = mapping.get(field)
+            if index is None:
+                return ""
+            return cleaning.half_width(cleaning.xlsx_text(row[index])).strip()
+
+        memo = self._memo
+        current = None
+        try:
+            current = "guest_name"
+            raw_name = text("guest_name") or " ".join(
+                filter(None, [text("first_name"), text("last_name")]))
+            if raw_name.startswith(FORMULA_PREFIXES):
+                return None, self.env._(
+                    "The guest name “%(value)s” looks like a spreadsheet formula, not a name.",
+                    value=raw_name)
+            name = memo(lookups, cleaning.clean_name, raw_name)
+            current = "email"
+            email = cleaning.clean_email(text("email"))
+            current = "phone"
+            phone, phone_valid = memo(lookups, cleaning.check_phone, text("phone"), country)
+            current = "birthday"
+            index = mapping.get("birthday")
+            birthday = cleaning.clean_date(row[index] if index is not None else "",
+                                           lookups["date_order"])
+            nationality = False
+            if text("nationality"):
+                nationality = lookups["country"].get(text("nationality").lower(), False)
+            guest = {
+                "guest": {
+                    "name": name,
+                    "email": email or False,
+                    "phone": phone or False,
+                    "birthday": birthday or False,
+                    "nationality_id": nationality,
+                    "id_document_number": text("id_number") or False,
+                },
+                "relay": memo(lookups, cleaning.is_relay_email, email,
+                              lookups["relay_domains"]),
+                "phone_valid": phone_valid,
+            }
+            return guest, None
+        except CleaningError as exc:
+            return None, self._row_error(exc, labels.get(current, current))
+
     # ------------------------------------------------------------------
     # Matching
     # ------------------------------------------------------------------
@@ -429,11 +465,12 @@ class HotelImportWizard(models.TransientModel):
         header, rows, mapping, encoding = self._read()
         labels = dict(self.env["hotel.import.preset.column"]._fields["field"]
                       ._description_selection(self.env))
-        lookups = self._lookups()
+        lookups = self._lookups(mapping)
         rejects, accepted = [], []
         seen_rows, seen_refs = {}, {}
         for number, row in enumerate(rows, start=2):
-            texts = [cleaning.xlsx_text(v) for v in row]
+            # the cells of a CSV file are text already
+            texts = row if encoding != "xlsx" else [cleaning.xlsx_text(v) for v in row]
             key = tuple(map(str.strip, texts))
             if key in seen_rows:
                 rejects.append((number, self.env._("This row repeats row %(row)s.",
