@@ -31,6 +31,8 @@ class TestCleaning(TransactionCase):
             with self.assertRaises(CleaningError):
                 cleaning.clean_email(bad)
         self.assertTrue(cleaning.is_relay_email("m123@m.ctrip.com", {"m.ctrip.com"}))
+        self.assertTrue(cleaning.is_relay_email("m123@hk.m.ctrip.com", {"m.ctrip.com"}))
+        self.assertFalse(cleaning.is_relay_email("m123@xm.ctrip.com", {"m.ctrip.com"}))
         self.assertFalse(cleaning.is_relay_email("a@ctrip.com.cn", {"m.ctrip.com"}))
 
     def test_dates_in_chinese_and_international_formats(self):

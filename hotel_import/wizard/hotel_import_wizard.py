@@ -1,4 +1,5 @@
 import base64
+import functools
 import io
 import json
 import logging
@@ -87,6 +88,17 @@ def copy_converter(field):
             "\\N" if value is None or value is False else str(value))
     return lambda value, record, values: copy_text(
         field.convert_to_column(value, record, values))
+
+
+def cell_value(row, mapping, field):
+    """The cell of ``field`` in a file row as read ("" when the file has no such column)."""
+    index = mapping.get(field)
+    return row[index] if index is not None else ""
+
+
+def cell_text(row, mapping, field):
+    """The cell of ``field`` as trimmed half-width text."""
+    return cleaning.half_width(cleaning.xlsx_text(cell_value(row, mapping, field))).strip()
 
 
 def mask_id(value):
@@ -287,16 +299,8 @@ class HotelImportWizard(models.TransientModel):
 
     def _clean_row(self, row, mapping, lookups, labels):
         """(values, None) or (None, reason) for one file row."""
-        def cell(field):
-            index = mapping.get(field)
-            return row[index] if index is not None else ""
-
-        def text(field):
-            index = mapping.get(field)
-            if index is None:
-                return ""
-            return cleaning.half_width(cleaning.xlsx_text(row[index])).strip()
-
+        cell = functools.partial(cell_value, row, mapping)
+        text = functools.partial(cell_text, row, mapping)
         company_id = lookups["default_company"]
         if text("property"):
             company_id = lookups["company"].get(text("property").lower())
@@ -380,12 +384,7 @@ class HotelImportWizard(models.TransientModel):
         e-mail, phone, birthday, nationality, ID number); ``country`` (of the row's
         property) reads a national phone number. The guest values are shared by the rows
         that give the same cells and are not changed afterwards."""
-        def text(field):
-            index = mapping.get(field)
-            if index is None:
-                return ""
-            return cleaning.half_width(cleaning.xlsx_text(row[index])).strip()
-
+        text = functools.partial(cell_text, row, mapping)
         memo = self._memo
         current = None
         try:
@@ -402,8 +401,7 @@ class HotelImportWizard(models.TransientModel):
             current = "phone"
             phone, phone_valid = memo(lookups, cleaning.check_phone, text("phone"), country)
             current = "birthday"
-            index = mapping.get("birthday")
-            birthday = cleaning.clean_date(row[index] if index is not None else "",
+            birthday = cleaning.clean_date(cell_value(row, mapping, "birthday"),
                                            lookups["date_order"])
             nationality = False
             if text("nationality"):
