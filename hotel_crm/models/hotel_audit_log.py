@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..tools import sql_copy
+
 AUDIT_ACTIONS = [
     ("create", "Created"),
     ("write", "Changed"),
@@ -134,33 +136,40 @@ class HotelAuditLog(models.Model):
         """Append one log line per record. ``partner_of(record)`` names the guest concerned.
 
         ``old``/``new`` are snapshots from :meth:`_snapshot`; only fields whose value changed
-        are kept, so an unchanged write leaves no line. The lines are inserted in one
-        statement (an import logs tens of thousands of guests at once).
+        are kept, so an unchanged write leaves no line. The lines are stored at once (an
+        import logs tens of thousands of guests), written while they are stored.
         """
-        vals_list = []
-        labels_of = {}
-        names = self._record_names(records)
+        entries = []
         for rec in records:
             before = (old or {}).get(rec.id, {})
             after = (new or {}).get(rec.id, {})
             changed = [f for f in fnames if before.get(f, "") != after.get(f, "")]
             if action == "write" and not changed:
                 continue
-            for fname in changed:
-                if fname not in labels_of:
-                    labels_of[fname] = rec._fields[fname].get_description(self.env)["string"]
-            labels = [labels_of[f] for f in changed]
-            vals_list.append({
-                "res_id": rec.id,
-                "record_name": names[rec.id] or None,
-                "partner_id": partner_of(rec).id or None,
-                "field_names": ", ".join(labels) or None,
-                "old_values": json.dumps({f: before.get(f, "") for f in changed},
-                                         ensure_ascii=False) if changed and before else None,
-                "new_values": json.dumps({f: after.get(f, "") for f in changed},
-                                         ensure_ascii=False) if changed and after else None,
-            })
-        return self._insert_lines(action, records._name, vals_list, note)
+            entries.append((rec, before, after, changed))
+        if not entries:
+            return self.browse()
+        names = self._record_names(records)
+        labels_of = {}
+
+        def lines():
+            for rec, before, after, changed in entries:
+                for fname in changed:
+                    if fname not in labels_of:
+                        labels_of[fname] = rec._fields[fname].get_description(
+                            self.env)["string"]
+                yield (
+                    rec.id,
+                    names[rec.id] or None,
+                    partner_of(rec).id or None,
+                    ", ".join(labels_of[f] for f in changed) or None,
+                    json.dumps({f: before.get(f, "") for f in changed}, ensure_ascii=False)
+                    if changed and before else None,
+                    json.dumps({f: after.get(f, "") for f in changed}, ensure_ascii=False)
+                    if changed and after else None,
+                )
+
+        return self._insert_lines(action, records._name, lines(), len(entries), note)
 
     @api.model
     def _record_names(self, records):
@@ -175,32 +184,28 @@ class HotelAuditLog(models.Model):
         return {rec.id: rec.display_name for rec in records.sudo()}
 
     @api.model
-    def _insert_lines(self, action, model, vals_list, note=None):
-        """INSERT the log lines ``vals_list`` (res_id, record_name, partner_id, field_names,
-        old_values, new_values) of ``action`` on ``model``, set-based."""
-        if not vals_list:
-            return self.browse()
+    def _insert_lines(self, action, model, lines, count, note=None):
+        """Store ``count`` log lines of ``action`` on ``model``: ``lines`` gives (res_id,
+        record_name, partner_id, field_names, old_values, new_values) of each, possibly
+        while they are stored (one COPY)."""
+        ids = sql_copy.reserve_ids(self.env.cr, self._table, count)
         now = fields.Datetime.to_string(fields.Datetime.now())
-        ids = []
-        for start in range(0, len(vals_list), 5000):
-            self.env.cr.execute(SQL(
-                """
-                INSERT INTO hotel_audit_log
-                       (date, user_id, action, model, res_id, record_name, partner_id,
-                        field_names, old_values, new_values, note,
-                        create_uid, write_uid, create_date, write_date)
-                SELECT %(now)s, %(uid)s, %(action)s, %(model)s, x.res_id, x.record_name,
-                       x.partner_id, x.field_names, x.old_values, x.new_values, %(note)s,
-                       %(uid)s, %(uid)s, %(now)s, %(now)s
-                  FROM jsonb_to_recordset(%(data)s::jsonb) AS x(
-                       res_id int4, record_name varchar, partner_id int4, field_names varchar,
-                       old_values text, new_values text)
-                RETURNING id
-                """,
-                now=now, uid=self.env.uid, action=action, model=model, note=note or None,
-                data=json.dumps(vals_list[start:start + 5000], ensure_ascii=False),
-            ))
-            ids += [row[0] for row in self.env.cr.fetchall()]
+        uid = str(self.env.uid)
+        # date, user_id, action, model … after the id; note and the magic columns after them
+        head = "\t".join([now, uid, sql_copy.copy_text(action), sql_copy.copy_text(model)])
+        tail = "\t".join([sql_copy.copy_text(note or None), uid, uid, now, now])
+
+        def text_lines():
+            for id_, line in zip(ids, lines, strict=True):
+                yield "\t".join([str(id_), head, *map(sql_copy.copy_text, line), tail])
+
+        sql_copy.copy_lines(
+            self.env.cr, self._table,
+            ["id", "date", "user_id", "action", "model", "res_id", "record_name", "partner_id",
+             "field_names", "old_values", "new_values", "note", "create_uid", "write_uid",
+             "create_date", "write_date"],
+            text_lines(),
+        )
         return self.browse(ids)
 
 

@@ -350,12 +350,22 @@ class ResPartner(models.Model):
 
         One UPDATE … FROM (SELECT … GROUP BY) for the figures and two statements for the
         properties a guest is visible to. Returns the number of guests whose figures changed.
+
+        Guests in context key ``hotel_figures_current`` (a frozenset of ids) had their
+        figures written with them from the same stays (an import's new guests, see
+        _hotel_figures_from_stays): only their properties are recomputed.
         """
         today = today or fields.Date.context_today(self)
         self.env["hotel.stay"].flush_model()
         self.flush_model(["is_guest"])
-        self.env.cr.execute(self._hotel_figures_sql(today, partner_ids))
-        changed = self.env.cr.rowcount
+        figure_ids = partner_ids
+        current = self.env.context.get("hotel_figures_current")
+        if current and partner_ids is not None:
+            figure_ids = [pid for pid in partner_ids if pid not in current]
+        changed = 0
+        if figure_ids is None or figure_ids:
+            self.env.cr.execute(self._hotel_figures_sql(today, figure_ids))
+            changed = self.env.cr.rowcount
         self._hotel_recompute_properties(partner_ids)
         self.invalidate_model([*FIGURE_FIELDS, "property_ids"])
         return changed

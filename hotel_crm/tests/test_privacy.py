@@ -47,6 +47,17 @@ class TestPrivacy(HotelCrmCase):
         self.guest._hotel_refresh_guests()
         self.assertEqual(self.logs(), before)
 
+    def test_logged_values_keep_tabs_line_breaks_and_backslashes(self):
+        """Audit lines are stored with PostgreSQL's COPY: values holding the characters COPY
+        escapes (tab, line break, backslash, a literal \\N) read back as they were written."""
+        value = "窗边\t安静 \\N C:\\temp\n第二行"
+        self.pref.with_user(self.front_desk_a).write({"value": value})
+        log = self.logs(action="write", model="hotel.guest.preference")[:1]
+        self.assertEqual(log.user_id, self.front_desk_a)
+        self.assertEqual(json.loads(log.new_values), {"value": value})
+        self.assertEqual(json.loads(log.old_values), {"value": "高楼层"})
+        self.assertEqual(log.record_name, self.pref.display_name)
+
     def test_preference_and_consent_changes_are_logged(self):
         self.pref.with_user(self.front_desk_a).write({"value": "低楼层"})
         self.pref.with_user(self.front_desk_a).unlink()
