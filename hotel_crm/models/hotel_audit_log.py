@@ -139,29 +139,30 @@ class HotelAuditLog(models.Model):
         are kept, so an unchanged write leaves no line. The lines are stored at once (an
         import logs tens of thousands of guests), written while they are stored.
         """
+        # everything read through the ORM (guest, field labels, names) is read here: the
+        # lines are made while they are stored, when a query would end the COPY
         entries = []
+        labels_of = {}
         for rec in records:
             before = (old or {}).get(rec.id, {})
             after = (new or {}).get(rec.id, {})
             changed = [f for f in fnames if before.get(f, "") != after.get(f, "")]
             if action == "write" and not changed:
                 continue
-            entries.append((rec, before, after, changed))
+            for fname in changed:
+                if fname not in labels_of:
+                    labels_of[fname] = rec._fields[fname].get_description(self.env)["string"]
+            entries.append((rec.id, partner_of(rec).id or None, before, after, changed))
         if not entries:
             return self.browse()
         names = self._record_names(records)
-        labels_of = {}
 
         def lines():
-            for rec, before, after, changed in entries:
-                for fname in changed:
-                    if fname not in labels_of:
-                        labels_of[fname] = rec._fields[fname].get_description(
-                            self.env)["string"]
+            for rec_id, partner_id, before, after, changed in entries:
                 yield (
-                    rec.id,
-                    names[rec.id] or None,
-                    partner_of(rec).id or None,
+                    rec_id,
+                    names[rec_id] or None,
+                    partner_id,
                     ", ".join(labels_of[f] for f in changed) or None,
                     json.dumps({f: before.get(f, "") for f in changed}, ensure_ascii=False)
                     if changed and before else None,
@@ -187,7 +188,7 @@ class HotelAuditLog(models.Model):
     def _insert_lines(self, action, model, lines, count, note=None):
         """Store ``count`` log lines of ``action`` on ``model``: ``lines`` gives (res_id,
         record_name, partner_id, field_names, old_values, new_values) of each, possibly
-        while they are stored (one COPY)."""
+        while they are stored (one COPY: making them must not query the database)."""
         ids = sql_copy.reserve_ids(self.env.cr, self._table, count)
         now = fields.Datetime.to_string(fields.Datetime.now())
         uid = str(self.env.uid)

@@ -58,6 +58,23 @@ class TestPrivacy(HotelCrmCase):
         self.assertEqual(json.loads(log.old_values), {"value": "高楼层"})
         self.assertEqual(log.record_name, self.pref.display_name)
 
+    def test_a_line_whose_guest_is_found_by_a_query_is_stored(self):
+        """Audit lines are made while COPY stores them: the guest they name (here found by
+        a search) and the field labels are read before, as a query during the COPY would
+        end it."""
+        self.env.invalidate_all()
+        pref = self.env["hotel.guest.preference"].browse(self.pref.id)
+        Partner = self.env["res.partner"]
+        self.env["hotel.audit.log"]._record(
+            "write", pref, lambda r: Partner.search([("id", "=", r.partner_id.id)]),
+            ["value", "note"],
+            old={pref.id: {"value": "高楼层", "note": ""}},
+            new={pref.id: {"value": "低楼层", "note": "安静"}}, note="check-in desk")
+        log = self.logs(action="write", model="hotel.guest.preference")[:1]
+        self.assertEqual((log.partner_id, log.note), (self.guest, "check-in desk"))
+        self.assertEqual(json.loads(log.new_values), {"value": "低楼层", "note": "安静"})
+        self.assertEqual(log.field_names.count(", "), 1)
+
     def test_preference_and_consent_changes_are_logged(self):
         self.pref.with_user(self.front_desk_a).write({"value": "低楼层"})
         self.pref.with_user(self.front_desk_a).unlink()

@@ -59,7 +59,10 @@ def reserve_ids(cr, table, count):
 
 def copy_lines(cr, table, columns, lines):
     """COPY the text-format ``lines`` (an iterable, made while they are sent) into
-    ``columns`` of ``table``. Foreign keys, checks and indexes apply as to any insert."""
+    ``columns`` of ``table``. Foreign keys, checks and indexes apply as to any insert.
+
+    Making the lines must not query the database: a query on the cursor during the COPY
+    ends it ("COPY terminated by new PQexec"). Read what they need through the ORM before."""
     query = SQL("COPY %s (%s) FROM STDIN", SQL.identifier(table),
                 SQL(", ").join(SQL.identifier(c) for c in columns))
     # a blocking COPY: the wait callback (gevent's, in the longpolling worker) does not

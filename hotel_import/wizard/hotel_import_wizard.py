@@ -1,5 +1,6 @@
 import base64
 import functools
+import itertools
 import json
 import logging
 import operator
@@ -854,9 +855,16 @@ class HotelImportWizard(models.TransientModel):
                     cells[self_index] = str(id_)
                 yield "\t".join(cells) + "\t" + fixed_cells + str(id_) + magic_tail
 
+        # The lines are made while they are sent, when a query would end the COPY: the
+        # converters work on an empty record (amounts are not rounded again by a currency
+        # read per row) and the first row is converted before the COPY starts, so what
+        # every row reads once through the ORM (the company of company-dependent fields,
+        # the active languages of translated ones) is read then.
+        converted = lines()
+        first = next(converted)
         # COPY, not INSERT (Odoo's own xml-id export writes ir_model_data with COPY too)
         sql_copy.copy_lines(self.env.cr, Model._table, [*varying, *fixed, *MAGIC_COLUMNS],
-                            lines())
+                            itertools.chain([first], converted))
         records = Model.browse(ids)
         for field in Model._fields.values():
             # images (avatars) follow an image the imported rows never have
