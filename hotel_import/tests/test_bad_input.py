@@ -1,4 +1,5 @@
 import base64
+import gc
 import io
 import random
 from unittest.mock import patch
@@ -18,6 +19,17 @@ class TestBadInput(HotelImportCase):
         for data in (b"", b"\xef\xbb\xbf", b"\r\n\r\n"):
             with self.assertRaisesRegex(UserError, "empty"):
                 self.wizard(data or b" ").action_dry_run()
+
+    def test_a_refused_file_leaves_garbage_collection_running(self):
+        # the import pauses Python's collector while it holds the file's rows: a file it
+        # refuses half-way must not leave the server's process without one
+        self.assertTrue(gc.isenabled())
+        with self.assertRaisesRegex(UserError, "header but no rows"):
+            self.wizard(self.csv_bytes(PMS_HEADER, [])).action_dry_run()
+        self.assertTrue(gc.isenabled())
+        log = self.run_import(self.csv_bytes(PMS_HEADER, [self.pms_row(ref="GC1")]))
+        self.assertEqual(log.stays_created, 1)
+        self.assertTrue(gc.isenabled())
 
     def test_header_only_file_is_refused(self):
         with self.assertRaisesRegex(UserError, "header but no rows"):

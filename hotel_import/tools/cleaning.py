@@ -179,6 +179,7 @@ def clean_date(value, order="dmy"):
     raise CleaningError("date_invalid", value)
 
 
+@functools.lru_cache(maxsize=65536, typed=True)  # room rates recur in a file
 def clean_amount(value):
     if value in (None, ""):
         return 0.0

@@ -1,5 +1,4 @@
 import base64
-import functools
 import itertools
 import json
 import logging
@@ -13,6 +12,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from odoo.addons.hotel_crm.tools import sql_copy
+from odoo.addons.hotel_crm.tools.gc_pause import paused_gc
 
 from ..tools import cleaning, reader
 from ..tools.cleaning import CleaningError
@@ -73,15 +73,28 @@ def copy_converter(field):
         field.convert_to_column(value, record, values))
 
 
-def cell_value(row, mapping, field):
-    """The cell of ``field`` in a file row as read ("" when the file has no such column)."""
-    index = mapping.get(field)
-    return row[index] if index is not None else ""
+def row_cells(mapping):
+    """A function: file row -> {field: cell as read} of the columns ``mapping`` maps (a
+    field the file has no column for is not in it)."""
+    names = tuple(mapping)
+    if len(names) == 1:
+        index = mapping[names[0]]
+        return lambda row: {names[0]: row[index]}
+    getter = operator.itemgetter(*mapping.values())
+    return lambda row: dict(zip(names, getter(row), strict=True))
 
 
-def cell_text(row, mapping, field):
-    """The cell of ``field`` as trimmed half-width text."""
-    return cleaning.half_width(cleaning.xlsx_text(cell_value(row, mapping, field))).strip()
+def any_text(values):
+    """The right side of an ``in`` domain condition on a text column for many values: one
+    array parameter (a domain's list of values is converted and quoted value by value)."""
+    return SQL("(SELECT unnest(%s::varchar[]))", list(values))
+
+
+def as_text(value):
+    """A cell as trimmed half-width text."""
+    if value.__class__ is str and value.isascii():
+        return value.strip()  # most cells of an export (half_width leaves them as they are)
+    return cleaning.half_width(cleaning.xlsx_text(value)).strip()
 
 
 def mask_id(value):
@@ -270,6 +283,8 @@ class HotelImportWizard(models.TransientModel):
                 for d in (c.relay_email_domains or "").split(",") if d.strip()
             ),
             "memo": {},
+            # the cells of a row by field
+            "cells": row_cells(mapping),
             # the cells of the guest columns of a row (the key of the cleaned guests)
             "guest_cells": operator.itemgetter(
                 *(index for field, index in mapping.items() if field in GUEST_COLUMNS)),
@@ -293,10 +308,10 @@ class HotelImportWizard(models.TransientModel):
 
     def _clean_row(self, row, mapping, lookups, labels):
         """(values, None) or (None, reason) for one file row."""
-        cell = functools.partial(cell_value, row, mapping)
-        text = functools.partial(cell_text, row, mapping)
+        cells = lookups["cells"](row)
+        cell = cells.get
         company_id = lookups["default_company"]
-        property_name = text("property")
+        property_name = as_text(cell("property", ""))
         if property_name:
             company_id = lookups["company"].get(property_name.lower())
             if not company_id:
@@ -308,21 +323,21 @@ class HotelImportWizard(models.TransientModel):
         # the guest's part of a row comes back on each of the guest's stays: cleaned once
         # per file for the same cells (and country of the property, which reads the phone)
         guests = lookups["guests"]
-        cells = (lookups["guest_cells"](row), company["country"])
-        if cells not in guests:
-            guests[cells] = self._clean_guest(row, mapping, lookups, labels, company["country"])
-        guest, reason = guests[cells]
+        key = (lookups["guest_cells"](row), company["country"])
+        if key not in guests:
+            guests[key] = self._clean_guest(cells, lookups, labels, company["country"])
+        guest, reason = guests[key]
         if reason:
             return None, reason
         values = {**guest, "stay": None}
-        ref = text("booking_ref")
+        ref = as_text(cell("booking_ref", ""))
         if not ref:
             return values, None
         order = lookups["date_order"]
         current = None
         try:
             channel_id = lookups["default_channel"]
-            channel_name = text("channel")
+            channel_name = as_text(cell("channel", ""))
             if channel_name:
                 channel_id = lookups["channel"].get(channel_name.lower())
                 if not channel_id:
@@ -332,9 +347,9 @@ class HotelImportWizard(models.TransientModel):
                 return None, self.env._("The row has no booking channel and source %(preset)s "
                                         "has no default channel.", preset=self.preset_id.name)
             current = "check_in"
-            check_in = cleaning.clean_date(cell("check_in"), order)
+            check_in = cleaning.clean_date(cell("check_in", ""), order)
             current = "check_out"
-            check_out = cleaning.clean_date(cell("check_out"), order)
+            check_out = cleaning.clean_date(cell("check_out", ""), order)
             if not check_in or not check_out:
                 return None, self.env._("Booking %(ref)s has no check-in or check-out date.",
                                         ref=ref)
@@ -343,12 +358,26 @@ class HotelImportWizard(models.TransientModel):
                     "Booking %(ref)s: check-out (%(out)s) is not after check-in (%(in)s).",
                     ref=ref, out=check_out, **{"in": check_in})
             current = "booked_on"
-            booked_on = cleaning.clean_date(cell("booked_on"), order)
+            booked_on = cleaning.clean_date(cell("booked_on", ""), order)
             if booked_on and booked_on > check_in:
                 return None, self.env._(
                     "Booking %(ref)s: the booking date (%(date)s) is after check-in.",
                     ref=ref, date=booked_on)
-            stay = {
+            current = "state"
+            state = cleaning.clean_state(as_text(cell("state", "")))
+            current = "amount_room"
+            amount_room = cleaning.clean_amount(cell("amount_room", ""))
+            current = "amount_fb"
+            amount_fb = cleaning.clean_amount(cell("amount_fb", ""))
+            current = "amount_other"
+            amount_other = cleaning.clean_amount(cell("amount_other", ""))
+            current = "adults"
+            adults = max(cleaning.clean_int(cell("adults", ""), 1), 1)
+            current = "children"
+            children = cleaning.clean_int(cell("children", ""), 0)
+            if children < 0:
+                raise CleaningError("number_invalid", cell("children", ""))
+            values["stay"] = {
                 "company_id": company_id,
                 "channel_id": channel_id,
                 "booking_ref": ref,
@@ -356,30 +385,27 @@ class HotelImportWizard(models.TransientModel):
                 "check_out": check_out,
                 "booked_on": booked_on or check_in,
                 "currency_id": company["currency"],
+                "state": state,
+                "amount_room": amount_room,
+                "amount_fb": amount_fb,
+                "amount_other": amount_other,
+                "adults": adults,
+                "children": children,
+                "room_type_id": lookups["room_type"].get(
+                    as_text(cell("room_type", "")).lower(), False),
             }
-            current = "state"
-            stay["state"] = cleaning.clean_state(text("state"))
-            for fname in ("amount_room", "amount_fb", "amount_other"):
-                current = fname
-                stay[fname] = cleaning.clean_amount(cell(fname))
-            current = "adults"
-            stay["adults"] = max(cleaning.clean_int(cell("adults"), 1), 1)
-            current = "children"
-            stay["children"] = cleaning.clean_int(cell("children"), 0)
-            if stay["children"] < 0:
-                raise CleaningError("number_invalid", cell("children"))
-            stay["room_type_id"] = lookups["room_type"].get(text("room_type").lower(), False)
-            values["stay"] = stay
             return values, None
         except CleaningError as exc:
             return None, self._row_error(exc, labels.get(current, current))
 
-    def _clean_guest(self, row, mapping, lookups, labels, country):
+    def _clean_guest(self, cells, lookups, labels, country):
         """(guest values, None) or (None, reason) of the guest columns of a row (name,
-        e-mail, phone, birthday, nationality, ID number); ``country`` (of the row's
-        property) reads a national phone number. The guest values are shared by the rows
-        that give the same cells and are not changed afterwards."""
-        text = functools.partial(cell_text, row, mapping)
+        e-mail, phone, birthday, nationality, ID number; ``cells`` by field); ``country``
+        (of the row's property) reads a national phone number. The guest values are shared
+        by the rows that give the same cells and are not changed afterwards."""
+        def text(field):
+            return as_text(cells.get(field, ""))
+
         memo = self._memo
         current = None
         try:
@@ -396,8 +422,7 @@ class HotelImportWizard(models.TransientModel):
             current = "phone"
             phone, phone_valid = memo(lookups, cleaning.check_phone, text("phone"), country)
             current = "birthday"
-            birthday = cleaning.clean_date(cell_value(row, mapping, "birthday"),
-                                           lookups["date_order"])
+            birthday = cleaning.clean_date(cells.get("birthday", ""), lookups["date_order"])
             nationality = False
             if text("nationality"):
                 nationality = lookups["country"].get(text("nationality").lower(), False)
@@ -433,12 +458,12 @@ class HotelImportWizard(models.TransientModel):
         needed = ["email_normalized", "hotel_phone_e164", "active", "hotel_merged_into_id",
                   "is_guest", *GUEST_FILL_FIELDS]
         if emails:
-            for p in Partner.search_fetch([("email_normalized", "in", list(emails)),
+            for p in Partner.search_fetch([("email_normalized", "in", any_text(emails)),
                                            ("is_company", "=", False)], needed,
                                           order="active desc, id"):
                 by_email.setdefault(p.email_normalized, p)
         if phones:
-            for p in Partner.search_fetch([("hotel_phone_e164", "in", list(phones)),
+            for p in Partner.search_fetch([("hotel_phone_e164", "in", any_text(phones)),
                                            ("is_company", "=", False)], needed,
                                           order="active desc, id"):
                 by_phone.setdefault(p.hotel_phone_e164, p)
@@ -446,7 +471,8 @@ class HotelImportWizard(models.TransientModel):
         refs = {v["stay"]["booking_ref"] for v in cleaned if v["stay"]}
         if refs:
             # sudo: a booking reference already imported at any property is recognised
-            for s in self.env["hotel.stay"].sudo().search([("booking_ref", "in", list(refs))]):
+            for s in self.env["hotel.stay"].sudo().search([("booking_ref", "in",
+                                                           any_text(refs))]):
                 stays[(s.company_id.id, s.channel_id.id, s.booking_ref)] = s
         return by_email, by_phone, stays
 
@@ -455,6 +481,11 @@ class HotelImportWizard(models.TransientModel):
         if not (self.env.user.has_group("hotel_crm.group_hotel_guest_relations")
                 or self.env.su):
             raise UserError(self.env._("Only Guest Relations and Managers can import guests."))
+        # the rows of a large file stay in memory to the end: see gc_pause
+        with paused_gc():
+            return self._run_file(apply)
+
+    def _run_file(self, apply):
         header, rows, mapping, encoding = self._read()
         labels = dict(self.env["hotel.import.preset.column"]._fields["field"]
                       ._description_selection(self.env))
@@ -544,8 +575,11 @@ class HotelImportWizard(models.TransientModel):
                 # rows of one new guest share an e-mail or a phone (or name and birthday)
                 keys = [k for k in (("e", guest["email"]), ("p", guest["phone"])) if k[1]]
                 keys = keys or [("n", guest["name"], guest["birthday"])]
-                ident = next((groups[k] for k in keys if k in groups), None)
-                if ident is None:
+                for k in keys:
+                    if k in groups:
+                        ident = groups[k]
+                        break
+                else:
                     ident = len(groups) + 1
                 for k in keys:
                     groups.setdefault(k, ident)
@@ -621,7 +655,12 @@ class HotelImportWizard(models.TransientModel):
                         number)
             if partner is None and created.get(ident) == number:
                 to_create.append((ident, values))
-        figures = self._new_guest_figures(plan)
+        # a new stay with what is derived from it (nights, totals …), made once for the
+        # figures of new guests and the insert
+        new_stays = {number: {**values["stay"], **self._stay_derived(values["stay"])}
+                     for number, values, __, __, existing_stay, __, __ in plan
+                     if values["stay"] and not existing_stay}
+        figures = self._new_guest_figures(plan, new_stays)
         new_partners = self._bulk_insert(
             "res.partner",
             [{**values["guest"], **self._guest_derived(values), **figures.get(ident, {}),
@@ -630,14 +669,15 @@ class HotelImportWizard(models.TransientModel):
             self_reference="commercial_partner_id",
         )
         self._after_partner_insert(new_partners)
-        by_ident = {ident: partner for (ident, __), partner in zip(to_create, new_partners,
-                                                                     strict=True)}
+        # new guest ids by in-file identity (ids, not records: one per row of the plan)
+        by_ident = dict(zip((ident for ident, __ in to_create), new_partners.ids, strict=True))
         stay_vals = []
         matched = {}  # partner id -> values filled in (the first row giving one wins)
-        for __, values, __, partner, existing_stay, ident, __ in plan:
+        for number, values, __, partner, existing_stay, ident, __ in plan:
             if partner is None:
-                partner = by_ident[ident]
+                partner_id = by_ident[ident]
             else:
+                partner_id = partner.id
                 fill = matched.setdefault(partner.id, {})
                 for fname in GUEST_FILL_FIELDS:
                     if values["guest"][fname] and not partner[fname]:
@@ -652,7 +692,8 @@ class HotelImportWizard(models.TransientModel):
                 if changes:
                     existing_stay.write(changes)
             else:
-                stay_vals.append({**stay, "partner_id": partner.id, **self._stay_derived(stay)})
+                new_stays[number]["partner_id"] = partner_id
+                stay_vals.append(new_stays[number])
         self._fill_matched(matched)
         self._bulk_insert("hotel.stay", stay_vals)
         self.env.flush_all()
@@ -663,28 +704,28 @@ class HotelImportWizard(models.TransientModel):
             # the figures of new guests with counted stays were written with them: the
             # figures query would find nothing to change for them (a guest without one gets
             # empty averages from the query, not the 0.0 an insert writes for a float)
-            current = frozenset(by_ident[ident].id for ident, values in figures.items()
+            current = frozenset(by_ident[ident] for ident, values in figures.items()
                                 if values["stay_count"])
             touched.with_context(hotel_figures_current=current)._hotel_refresh_derived()
             # sudo: duplicate detection sees guests of every property (queue is per property)
             self.env["hotel.duplicate.candidate"].sudo()._detect(partner_ids=touched.ids)
 
-    def _new_guest_figures(self, plan):
+    def _new_guest_figures(self, plan, new_stays):
         """{guest identity: figures} of the guests the file creates, from their stays in the
-        file (their only stays), written with the guests; a guest with a booking the
-        database already holds is left to the figures query."""
+        file (their only stays; ``new_stays``: {row number: stay values with the derived
+        ones}), written with the guests; a guest with a booking the database already holds
+        is left to the figures query."""
         Partner = self.env["res.partner"]
         if not hasattr(Partner, "_hotel_figures_from_stays"):
             return {}
         stays, known = {}, set()
-        for __, values, __, partner, existing_stay, ident, __ in plan:
+        for number, values, __, partner, existing_stay, ident, __ in plan:
             if partner is not None:
                 continue
             if existing_stay:
                 known.add(ident)
             elif values["stay"]:
-                stays.setdefault(ident, []).append(
-                    {**values["stay"], **self._stay_derived(values["stay"])})
+                stays.setdefault(ident, []).append(new_stays[number])
         # the window of the figures query (12 months back from today)
         since = fields.Date.context_today(self) - relativedelta(months=12)
         return {ident: Partner._hotel_figures_from_stays(rows, since=since)
