@@ -1,4 +1,3 @@
-from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
@@ -313,35 +312,61 @@ class ResPartner(models.Model):
         user's today when neither is given), as in _hotel_recompute_figures."""
         if not since:
             since = (today or fields.Date.context_today(self)) - relativedelta(months=12)
-        counted = [s for s in stays if s["state"] in COUNTED_STATES]
-        recent = [s for s in counted if s["check_out"] >= since]
+        # one pass over the stays (an import computes this for each of its new guests)
+        count = nights = lead_days = count_12m = nights_12m = 0
+        spend = spend_12m = 0.0
+        first = last = False
+        room_types, channels = {}, {}
+        for stay in stays:
+            if stay["state"] not in COUNTED_STATES:
+                continue
+            count += 1
+            nights += stay["nights"]
+            lead_days += stay["lead_days"]
+            spend += stay["amount_company"]
+            check_in = stay["check_in"]
+            if not first or check_in < first:
+                first = check_in
+            if not last or check_in > last:
+                last = check_in
+            if stay["check_out"] >= since:
+                count_12m += 1
+                nights_12m += stay["nights"]
+                spend_12m += stay["amount_company"]
+            if stay["room_type_id"]:
+                room_types[stay["room_type_id"]] = room_types.get(stay["room_type_id"], 0) + 1
+            if stay["channel_id"]:
+                channels[stay["channel_id"]] = channels.get(stay["channel_id"], 0) + 1
 
-        def average(values):
-            if not values:
+        def average(total):
+            if not count:
                 return False
-            mean = Decimal(sum(values)) / len(values)
+            if total.__class__ is int:
+                # exact: tenths rounded half away from zero
+                tenths = (20 * abs(total) + count) // (2 * count)
+                return (tenths if total >= 0 else -tenths) / 10
+            mean = Decimal(total) / count
             return float(mean.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
-        def mode(values):
-            counts = Counter(v for v in values if v)
+        def mode(counts):
             if not counts:
                 return False
             best = max(counts.values())
             return min(v for v, n in counts.items() if n == best)
 
         return {
-            "stay_count": len(counted),
-            "night_count": sum(s["nights"] for s in counted),
-            "total_spend": round(sum(s["amount_company"] for s in counted), 2),
-            "stays_12m": len(recent),
-            "nights_12m": sum(s["nights"] for s in recent),
-            "spend_12m": round(sum(s["amount_company"] for s in recent), 2),
-            "first_stay_date": min((s["check_in"] for s in counted), default=False),
-            "last_stay_date": max((s["check_in"] for s in counted), default=False),
-            "avg_lead_days": average([s["lead_days"] for s in counted]),
-            "avg_los": average([s["nights"] for s in counted]),
-            "preferred_room_type_id": mode(s["room_type_id"] for s in counted),
-            "preferred_channel_id": mode(s["channel_id"] for s in counted),
+            "stay_count": count,
+            "night_count": nights,
+            "total_spend": round(spend, 2),
+            "stays_12m": count_12m,
+            "nights_12m": nights_12m,
+            "spend_12m": round(spend_12m, 2),
+            "first_stay_date": first,
+            "last_stay_date": last,
+            "avg_lead_days": average(lead_days),
+            "avg_los": average(nights),
+            "preferred_room_type_id": mode(room_types),
+            "preferred_channel_id": mode(channels),
         }
 
     @api.model
