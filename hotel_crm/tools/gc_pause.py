@@ -1,4 +1,4 @@
-"""Python's cyclic garbage collector paused for bulk work (import, nightly jobs).
+"""Python's cyclic garbage collector paused for bulk work (the guest import).
 
 An import of a few hundred thousand rows holds millions of live objects (rows, cleaned
 values, plans) until it ends. Each automatic collection walks every one of them again, and

@@ -10,6 +10,8 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.hotel_crm.tools.gc_pause import paused_gc
+
 from .common import PMS_HEADER, HotelImportCase
 
 
@@ -29,6 +31,17 @@ class TestBadInput(HotelImportCase):
         self.assertTrue(gc.isenabled())
         log = self.run_import(self.csv_bytes(PMS_HEADER, [self.pms_row(ref="GC1")]))
         self.assertEqual(log.stays_created, 1)
+        self.assertTrue(gc.isenabled())
+
+    def test_the_collector_is_paused_once_and_resumed_by_the_outermost_pause(self):
+        self.assertTrue(gc.isenabled())
+        with paused_gc() as outer:
+            self.assertTrue(outer)
+            self.assertFalse(gc.isenabled())
+            with paused_gc() as inner:
+                self.assertFalse(inner)
+            # the inner block did not pause it, so it does not resume it either
+            self.assertFalse(gc.isenabled())
         self.assertTrue(gc.isenabled())
 
     def test_header_only_file_is_refused(self):
