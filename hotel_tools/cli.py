@@ -223,12 +223,57 @@ def run_odoo_layer(odoo, work, args):
                 log(f"skipped test counted as failed: {name}")
             failed, skipped = failed + skipped, 0
         log(f"Odoo layer: {passed} passed, {failed} failed")
-        return passed, failed, skipped
+        r_passed, r_failed = run_odoo_runner(odoo, config, dbname, addons, work, cluster)
+        return passed + r_passed, failed + r_failed, skipped
     finally:
         if owned:
             cluster.remove()
         else:
             cluster.drop_database(dbname)
+
+
+RUNNER_SUMMARY = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
+RUNNER_TIMEOUT = 45 * 60
+
+
+def run_odoo_runner(odoo, config, dbname, addons, work, cluster):
+    """The addons' tests again under Odoo's own runner (what OCA's CI runs:
+    ``odoo --test-enable --test-tags /<addon>``) on the same database: post-install tests run
+    when the registry is loaded. (passed, failed); a skipped test or a hang counts as failed."""
+    tags = ",".join(f"/{addon}" for addon in addons)
+    log(f"Odoo's own runner: --test-enable --test-tags {tags}")
+    try:
+        res = subprocess.run(
+            odoo_cmd(odoo, config, "-d", dbname, "--test-enable", f"--test-tags={tags}",
+                     "--stop-after-init", "--log-level=warn",
+                     "--log-handler=odoo.tests.result:INFO"),
+            cwd=work, capture_output=True, text=True, check=False, timeout=RUNNER_TIMEOUT,
+            env={**os.environ, **cluster.env()},
+        )
+    except subprocess.TimeoutExpired:
+        log(f"Odoo's runner did not finish in {RUNNER_TIMEOUT // 60} minutes: counted as failed")
+        return 0, 1
+    output = res.stdout + res.stderr
+    found = RUNNER_SUMMARY.findall(output)
+    if not found:
+        print(output[-8000:])
+        log(f"Odoo's runner printed no summary (exit code {res.returncode}): counted as failed")
+        return 0, 1
+    failures, errors, total = map(int, found[-1])
+    skipped = [line for line in output.splitlines()
+               if "odoo.tests.result" in line and " skipped " in line]
+    problems = [line for line in output.splitlines()
+                if " ERROR " in line or " CRITICAL " in line]
+    if failures or errors or skipped or res.returncode:
+        print("\n".join(problems[-60:] + skipped))
+    for line in skipped:
+        log(f"skipped test counted as failed: {line.split(' skipped ', 1)[1]}")
+    failed = failures + errors + len(skipped)
+    if not failed and res.returncode:
+        failed = 1
+    passed = max(total - failures - errors - len(skipped), 0)
+    log(f"Odoo's own runner: {passed} passed, {failed} failed (of {total} tests)")
+    return passed, failed
 
 
 # ----------------------------------------------------------------------------------------

@@ -1,6 +1,10 @@
+from datetime import timedelta
+
 from odoo import api, fields, models, tools
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
+
+from odoo.addons.hotel_crm.tools.trusted import check_protected_fields, is_trusted, trusted
 
 CHANNELS = [
     ("phone", "Phone"),
@@ -21,6 +25,57 @@ SLA_STATES = [
     ("met", "Met"),
 ]
 AT_RISK = 0.8  # share of the allowed time after which a running clock is at risk
+# What only the addon's own logic writes (F4, F6, R1): the two clocks, their SLA states and
+# escalations, the figures the KPIs are made of, the classification and its accuracy, the
+# approval of a compensation and the links to the survey answer or review a ticket came from.
+CLOCK = "hotel_feedback.clock"
+PROTECTED_FIELDS = frozenset({
+    "reference", "sla_id", "received_date", "opened_date", "reply_deadline",
+    "resolve_deadline", "first_reply_date", "resolved_date", "reply_hours", "resolve_hours",
+    "reply_sla_state", "resolve_sla_state", "sla_state", "reply_escalated", "resolve_escalated",
+    "is_closed", "department", "auto_category_id", "classification_confidence",
+    "category_corrected", "compensation_approved_by", "survey_user_input_id", "review_id",
+})
+# What an approved compensation was approved for: fixed once approved (F7).
+COMPENSATION_FIELDS = frozenset({
+    "compensation_type", "compensation_value", "compensation_cost", "compensation_points",
+    "partner_id", "company_id",
+})
+BACKDATE_DAYS = 7  # how far back guest relations may date a complaint logged late
+
+
+def check_create_values(model, protected, vals_list, reason):
+    """``check_protected_fields`` for a create: the values and the ``default_*`` context keys
+    (defaults are applied inside ``create``, after an override sees ``vals``)."""
+    defaults = {key[8:]: value for key, value in model.env.context.items()
+                if key.startswith("default_")}
+    check_protected_fields(model, protected, defaults, reason)
+    for vals in vals_list:
+        check_protected_fields(model, protected, vals, reason)
+
+
+def check_guest_links(record, partner, stay, company):
+    """A record of ``company`` shows its guest and stay to every user of that property (a
+    many2one's name is read as superuser): the caller must see them, the stay must be of that
+    property and of that guest, and the guest must be one of that property's (or have no
+    stay yet)."""
+    env = record.env
+    if company and company not in env.user.company_ids:
+        raise AccessError(env._("You cannot record this for a property you do not work at."))
+    if partner:
+        partner.check_access("read")
+        if (partner.is_guest and partner.property_ids and company
+                and company not in partner.property_ids):
+            raise AccessError(env._(
+                "%(guest)s has no stay at %(property)s: record it at a property the guest "
+                "stayed at.", guest=partner.display_name, property=company.name,
+            ))
+    if stay:
+        stay.check_access("read")
+        if company and stay.company_id != company:
+            raise UserError(env._("The stay is not at this property."))
+        if stay.partner_id != partner:
+            raise UserError(env._("The stay is not the guest's."))
 
 
 class HotelFeedback(models.Model):
@@ -48,12 +103,13 @@ class HotelFeedback(models.Model):
     channel = fields.Selection(CHANNELS, required=True, default="front_desk", index=True)
     category_id = fields.Many2one("hotel.feedback.category", index=True, tracking=True)
     auto_category_id = fields.Many2one(
-        "hotel.feedback.category", string="Suggested Category", readonly=True,
+        "hotel.feedback.category", string="Suggested Category", readonly=True, copy=False,
         help="Category chosen by the keyword classification when the ticket was created.",
     )
-    classification_confidence = fields.Float(readonly=True, digits=(3, 2))
+    classification_confidence = fields.Float(readonly=True, digits=(3, 2), copy=False)
     category_corrected = fields.Boolean(
-        readonly=True, help="Staff changed the suggested category (counts for its accuracy)."
+        readonly=True, copy=False,
+        help="Staff changed the suggested category (counts for its accuracy).",
     )
     team_id = fields.Many2one(
         "hotel.feedback.team", string="Department", index=True, tracking=True,
@@ -78,29 +134,32 @@ class HotelFeedback(models.Model):
     description = fields.Text(help="What the guest said, as plain text.")
     resolution = fields.Text()
     # Two clocks (F4)
-    sla_id = fields.Many2one("hotel.feedback.sla", string="SLA Policy", readonly=True)
+    sla_id = fields.Many2one(
+        "hotel.feedback.sla", string="SLA Policy", readonly=True, copy=False
+    )
     received_date = fields.Datetime(
-        string="Received", readonly=True, default=fields.Datetime.now, index=True,
+        string="Received", readonly=True, default=fields.Datetime.now, index=True, copy=False,
         help="When the feedback reached the hotel: start of the reply clock.",
     )
     opened_date = fields.Datetime(
-        string="Opened", readonly=True, default=fields.Datetime.now, index=True,
+        string="Opened", readonly=True, default=fields.Datetime.now, index=True, copy=False,
         help="Start of the resolution clock (the reopening time after a reopen).",
     )
-    reply_deadline = fields.Datetime(readonly=True, index=True)
-    resolve_deadline = fields.Datetime(readonly=True, index=True)
-    first_reply_date = fields.Datetime(readonly=True)
-    resolved_date = fields.Datetime(readonly=True, index=True)
+    reply_deadline = fields.Datetime(readonly=True, index=True, copy=False)
+    resolve_deadline = fields.Datetime(readonly=True, index=True, copy=False)
+    first_reply_date = fields.Datetime(readonly=True, copy=False)
+    resolved_date = fields.Datetime(readonly=True, index=True, copy=False)
     reply_hours = fields.Float(
-        string="Reply Time (h)", readonly=True, aggregator="avg", digits=(16, 2)
+        string="Reply Time (h)", readonly=True, aggregator="avg", digits=(16, 2), copy=False
     )
     resolve_hours = fields.Float(
-        string="Resolution Time (h)", readonly=True, aggregator="avg", digits=(16, 2)
+        string="Resolution Time (h)", readonly=True, aggregator="avg", digits=(16, 2),
+        copy=False,
     )
-    reply_sla_state = fields.Selection(SLA_STATES, readonly=True, index=True)
-    resolve_sla_state = fields.Selection(SLA_STATES, readonly=True, index=True)
+    reply_sla_state = fields.Selection(SLA_STATES, readonly=True, index=True, copy=False)
+    resolve_sla_state = fields.Selection(SLA_STATES, readonly=True, index=True, copy=False)
     sla_state = fields.Selection(
-        SLA_STATES, string="SLA", readonly=True, index=True,
+        SLA_STATES, string="SLA", readonly=True, index=True, copy=False,
         help="Worst of the two clocks; Met once both were met.",
     )
     reply_escalated = fields.Boolean(readonly=True, copy=False)
@@ -113,11 +172,13 @@ class HotelFeedback(models.Model):
     compensation_value = fields.Char(help="e.g. 1 night, 100 CNY voucher, 500 points")
     compensation_cost = fields.Monetary(currency_field="currency_id")
     compensation_points = fields.Integer(help="Points granted when the type is loyalty points.")
-    compensation_approved_by = fields.Many2one("res.users", readonly=True)
+    compensation_approved_by = fields.Many2one("res.users", readonly=True, copy=False)
     currency_id = fields.Many2one(related="company_id.currency_id")
     # Survey (F5)
-    survey_user_input_id = fields.Many2one("survey.user_input", readonly=True, index=True)
-    review_id = fields.Many2one("hotel.review", readonly=True, index=True)
+    survey_user_input_id = fields.Many2one(
+        "survey.user_input", readonly=True, index=True, copy=False
+    )
+    review_id = fields.Many2one("hotel.review", readonly=True, index=True, copy=False)
 
     _sql_constraints = [
         ("survey_unique", "unique(survey_user_input_id)",
@@ -140,11 +201,24 @@ class HotelFeedback(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        own = is_trusted(self.env, CLOCK)
+        if not own:
+            # a complaint logged late may carry when it really arrived (checked below)
+            check_create_values(self, PROTECTED_FIELDS - {"received_date"}, [
+                {k: v for k, v in vals.items()
+                 if k != "received_date" and not (k == "reference" and v == "/")}
+                for vals in vals_list
+            ], CLOCK)
+            check_create_values(self, {"received_date"}, [], CLOCK)
         Category = self.env["hotel.feedback.category"]
         for vals in vals_list:
             if not (vals.get("name") or "").strip():
                 text = (vals.get("description") or "").strip()
                 vals["name"] = text[:60] or self.env._("Feedback")
+            if vals.get("stay_id") and not vals.get("partner_id"):
+                vals["partner_id"] = self.env["hotel.stay"].browse(vals["stay_id"]).partner_id.id
+            if not own:
+                self._check_new_values(vals)
             if not vals.get("category_id"):
                 category, confidence = Category._classify(
                     f"{vals.get('name', '')}\n{vals.get('description') or ''}"
@@ -154,21 +228,46 @@ class HotelFeedback(models.Model):
                                 classification_confidence=confidence)
             if vals.get("reference", "/") == "/":
                 vals["reference"] = self.env["ir.sequence"].next_by_code("hotel.feedback")
-            if vals.get("stay_id") and not vals.get("partner_id"):
-                vals["partner_id"] = self.env["hotel.stay"].browse(vals["stay_id"]).partner_id.id
         tickets = super().create(vals_list)
         tickets._start_clocks(reply=True)
         tickets.filtered("is_closed")._stop_resolve_clock()
         tickets._schedule_owner_activity()
         return tickets
 
+    def _check_new_values(self, vals):
+        """What a user may give a new ticket: a guest, stay and property of their own; a
+        received time only as guest relations, in the past, at most BACKDATE_DAYS ago and not
+        before the stay."""
+        company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+        stay = self.env["hotel.stay"].browse(vals.get("stay_id") or [])
+        partner = self.env["res.partner"].browse(vals.get("partner_id") or [])
+        check_guest_links(self, partner, stay, company)
+        if not vals.get("received_date"):
+            return
+        if not self.env.user.has_group("hotel_crm.group_hotel_guest_relations"):
+            raise AccessError(self.env._(
+                "Only Guest Relations can record when an older complaint was received."
+            ))
+        received = fields.Datetime.to_datetime(vals["received_date"])
+        now = fields.Datetime.now()
+        earliest = now - timedelta(days=BACKDATE_DAYS)
+        if stay.check_in:
+            earliest = max(earliest, fields.Datetime.to_datetime(stay.check_in))
+        if not earliest <= received <= now:
+            raise UserError(self.env._(
+                "The received time must lie between %(earliest)s and now (UTC).",
+                earliest=earliest,
+            ))
+
     def _write_clock(self, vals):
         """Write clock and escalation fields without the side effects of write()."""
-        return self.with_context(hotel_feedback_clock=True).write(vals)
+        with trusted(CLOCK):
+            return super().write(vals)
 
     def write(self, vals):
-        if self.env.context.get("hotel_feedback_clock"):
-            return super().write(vals)
+        if not is_trusted(self.env, CLOCK):
+            check_protected_fields(self, PROTECTED_FIELDS, vals, CLOCK)
+            self._check_changed_values(vals)
         if "category_id" in vals:
             for ticket in self.filtered("auto_category_id"):
                 if vals["category_id"] != ticket.auto_category_id.id:
@@ -190,21 +289,49 @@ class HotelFeedback(models.Model):
             self._schedule_owner_activity()
         return res
 
+    def _check_changed_values(self, vals):
+        """A user's write: an approved compensation stays what was approved (and for whom);
+        guest, stay and property stay consistent and the user's own."""
+        if COMPENSATION_FIELDS & set(vals) and self.filtered("compensation_approved_by"):
+            raise UserError(self.env._(
+                "The compensation was approved: its guest, property, type, value, cost and "
+                "points can no longer change."
+            ))
+        if {"partner_id", "stay_id", "company_id"} & set(vals):
+            Partner, Stay = self.env["res.partner"], self.env["hotel.stay"]
+            Company = self.env["res.company"]
+            for ticket in self:
+                check_guest_links(
+                    ticket,
+                    Partner.browse(vals["partner_id"] or []) if "partner_id" in vals
+                    else ticket.partner_id,
+                    Stay.browse(vals["stay_id"] or []) if "stay_id" in vals else ticket.stay_id,
+                    Company.browse(vals["company_id"] or []) if "company_id" in vals
+                    else ticket.company_id,
+                )
+
     # ------------------------------------------------------------------
     # Clocks
     # ------------------------------------------------------------------
-    def _start_clocks(self, reply=True):
+    def _start_clocks(self, reply=True, restart=False):
+        """Plan the deadlines from the ticket's policy. A clock that ran out or was escalated
+        is never planned again (a new priority or category does not erase a breach); a
+        reopening (``restart``) plans a new resolution clock."""
+        now = fields.Datetime.now()
         for ticket in self:
             sla = self.env["hotel.feedback.sla"]._for_ticket(ticket.category_id, ticket.priority)
             if not sla:
                 continue
             vals = {"sla_id": sla.id}
-            start = ticket.opened_date or fields.Datetime.now()
-            if reply and not ticket.first_reply_date:
+            start = ticket.opened_date or now
+            if (reply and not ticket.first_reply_date and not ticket.reply_escalated
+                    and not (ticket.reply_deadline and ticket.reply_deadline <= now)):
                 received = ticket.received_date or start
                 vals["reply_deadline"] = sla._deadline(received, sla.reply_hours,
                                                        ticket.company_id)
-            if not ticket.resolved_date:
+            if not ticket.resolved_date and (restart or (
+                    not ticket.resolve_escalated
+                    and not (ticket.resolve_deadline and ticket.resolve_deadline <= now))):
                 vals["resolve_deadline"] = sla._deadline(
                     start, sla.resolve_hours, ticket.company_id
                 )
@@ -231,7 +358,7 @@ class HotelFeedback(models.Model):
             })
             ticket.message_post(body=self.env._("Reopened: the resolution clock restarts."),
                                 subtype_xmlid="mail.mt_note")
-        self._start_clocks(reply=False)
+        self._start_clocks(reply=False, restart=True)
 
     def _record_first_reply(self, when):
         for ticket in self.filtered(lambda t: not t.first_reply_date):
@@ -382,8 +509,15 @@ class HotelFeedback(models.Model):
         unknown sender is kept on the ticket so that staff can create the guest."""
         email = tools.email_normalize(msg_dict.get("email_from") or "")
         partner = self.env["res.partner"]
+        # the gateway runs as superuser: match only a guest the ticket's property may see,
+        # or the ticket would show another property's guest to its users
+        company = (custom_values or {}).get("company_id") or self.env.company.id
         if email:
-            partner = partner.search([("email_normalized", "=", email)], limit=1)
+            partner = partner.search([
+                ("email_normalized", "=", email), ("is_company", "=", False),
+                "|", "|", ("is_guest", "=", False), ("property_ids", "=", False),
+                ("property_ids", "in", [company]),
+            ], limit=1)
         body = tools.html2plaintext(msg_dict.get("body") or "").strip()
         values = {
             "name": (msg_dict.get("subject") or "").strip() or self.env._("(no subject)"),
@@ -410,8 +544,21 @@ class HotelFeedback(models.Model):
         return True
 
     def action_approve_compensation(self):
+        """Guest relations approve a ticket's compensation, once, at their own property (F7)."""
+        if not self.env.user.has_group("hotel_crm.group_hotel_guest_relations"):
+            raise AccessError(self.env._("Only Guest Relations can approve a compensation."))
+        self.check_access("write")
         types = dict(self._fields["compensation_type"]._description_selection(self.env))
         for ticket in self:
+            if ticket.company_id not in self.env.companies:
+                raise AccessError(self.env._(
+                    "A compensation is approved at the ticket's own property."
+                ))
+            # one approval per ticket, even for two approvals at the same time
+            self.env.cr.execute(SQL(
+                "SELECT id FROM hotel_feedback WHERE id = %s FOR NO KEY UPDATE", ticket.id
+            ))
+            ticket.invalidate_recordset(["compensation_approved_by"])
             if not ticket.compensation_type:
                 raise UserError(self.env._("Choose the compensation first."))
             if ticket.compensation_approved_by:

@@ -1,4 +1,10 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from odoo.addons.hotel_crm.tools.trusted import check_protected_fields, trusted
+
+from .hotel_feedback import check_create_values
+
+SURVEY = "hotel_feedback.survey"
 
 
 class HotelStay(models.Model):
@@ -9,6 +15,16 @@ class HotelStay(models.Model):
     survey_user_input_id = fields.Many2one(
         "survey.user_input", string="Post-Stay Survey", readonly=True, copy=False, index=True
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # the survey job sends a stay's survey once: the link is the job's, not a user's
+        check_create_values(self, {"survey_user_input_id"}, vals_list, SURVEY)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_protected_fields(self, {"survey_user_input_id"}, vals, SURVEY)
+        return super().write(vals)
 
     def _compute_feedback_count(self):
         counts = dict(self.env["hotel.feedback"]._read_group(
@@ -60,7 +76,8 @@ class HotelStay(models.Model):
                 answer = config.survey_id.sudo()._create_answer(
                     partner=stay.partner_id, check_attempts=False, hotel_stay_id=stay.id
                 )
-                stay.survey_user_input_id = answer
+                with trusted(SURVEY):
+                    stay.survey_user_input_id = answer
                 template.send_mail(answer.id, email_layout_xmlid="mail.mail_notification_light")
                 sent |= stay
         return sent

@@ -1,4 +1,15 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from odoo.addons.hotel_crm.tools.trusted import check_protected_fields, trusted
+
+from .hotel_feedback import check_create_values
+
+SURVEY = "hotel_feedback.survey"
+# The satisfaction figures (F6, R1) and their links: set from the guest's answers only.
+SURVEY_FIELDS = frozenset({
+    "hotel_stay_id", "hotel_company_id", "hotel_overall_score", "hotel_nps_score",
+    "hotel_comment", "hotel_feedback_id",
+})
 
 
 class SurveyQuestion(models.Model):
@@ -15,18 +26,36 @@ class SurveyQuestion(models.Model):
 class SurveyUserInput(models.Model):
     _inherit = "survey.user_input"
 
-    hotel_stay_id = fields.Many2one("hotel.stay", string="Stay", index=True, readonly=True)
+    hotel_stay_id = fields.Many2one(
+        "hotel.stay", string="Stay", index=True, readonly=True, copy=False
+    )
     hotel_company_id = fields.Many2one(
         related="hotel_stay_id.company_id", store=True, string="Property"
     )
-    hotel_overall_score = fields.Integer(string="Overall Satisfaction", readonly=True)
-    hotel_nps_score = fields.Integer(string="Recommendation Score", readonly=True, default=-1)
-    hotel_comment = fields.Text(string="Guest Comment", readonly=True)
-    hotel_feedback_id = fields.Many2one("hotel.feedback", string="Ticket", readonly=True)
+    hotel_overall_score = fields.Integer(
+        string="Overall Satisfaction", readonly=True, copy=False
+    )
+    hotel_nps_score = fields.Integer(
+        string="Recommendation Score", readonly=True, default=-1, copy=False
+    )
+    hotel_comment = fields.Text(string="Guest Comment", readonly=True, copy=False)
+    hotel_feedback_id = fields.Many2one(
+        "hotel.feedback", string="Ticket", readonly=True, copy=False
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_create_values(self, SURVEY_FIELDS, vals_list, SURVEY)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_protected_fields(self, SURVEY_FIELDS, vals, SURVEY)
+        return super().write(vals)
 
     def _mark_done(self):
         res = super()._mark_done()
-        self.filtered("hotel_stay_id")._hotel_process_answers()
+        with trusted(SURVEY):
+            self.filtered("hotel_stay_id")._hotel_process_answers()
         return res
 
     def _hotel_process_answers(self):
@@ -75,4 +104,5 @@ class SurveyUserInput(models.Model):
             "survey_user_input_id": self.id,
             "user_id": False,
         })
-        self.hotel_feedback_id = ticket
+        with trusted(SURVEY):
+            self.hotel_feedback_id = ticket

@@ -7,3 +7,4 @@ from . import test_review_import
 from . import test_access
 from . import test_ui_tour
 from . import test_privacy
+from . import test_api_security

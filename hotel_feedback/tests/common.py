@@ -1,7 +1,11 @@
-from odoo.tests import TransactionCase, new_test_user
+import xmlrpc.client
+
+from odoo.tests import HttpCase, TransactionCase, new_test_user
 
 
-class FeedbackCase(TransactionCase):
+class FeedbackSetup:
+    """Roles, departments, categories and one guest; a user's password is ``<login>-secret``."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -15,9 +19,10 @@ class FeedbackCase(TransactionCase):
             return new_test_user(
                 cls.env, login=login, groups=",".join(["base.group_user", *groups]),
                 company_id=companies[0].id, company_ids=[(6, 0, companies.ids)],
-                email=f"{login}@example.com",
+                email=f"{login}@example.com", password=f"{login}-secret",
             )
 
+        cls.make_user = staticmethod(user)
         cls.front_desk = user("fb_fd", ["hotel_crm.group_hotel_front_desk"])
         cls.guest_relations = user("fb_gr", ["hotel_crm.group_hotel_guest_relations"])
         cls.marketing = user("fb_mkt", ["hotel_crm.group_hotel_marketing"])
@@ -46,3 +51,22 @@ class FeedbackCase(TransactionCase):
             "name": "Air conditioning is broken", "partner_id": cls.guest.id,
             "channel": "phone", **vals,
         })
+
+
+class FeedbackCase(FeedbackSetup, TransactionCase):
+    pass
+
+
+class FeedbackApiCase(FeedbackSetup, HttpCase):
+    """The external API as an attacker meets it: XML-RPC as a role, any context it likes."""
+
+    def call(self, user, model, method, *args, **kwargs):
+        return self.xmlrpc_object.execute_kw(
+            self.env.cr.dbname, user.id, f"{user.login}-secret", model, method, list(args),
+            kwargs,
+        )
+
+    def assertFault(self, user, model, method, *args, **kwargs):
+        with self.assertRaises(xmlrpc.client.Fault) as caught:
+            self.call(user, model, method, *args, **kwargs)
+        return caught.exception

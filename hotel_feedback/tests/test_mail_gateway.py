@@ -58,3 +58,25 @@ class TestMailGateway(FeedbackCase):
         self.assertIn("Bad stay", ticket.description)
         # the description is plain text: the form shows it escaped, never as HTML
         self.assertEqual(ticket._fields["description"].type, "text")
+
+    def test_a_mail_is_matched_only_to_a_guest_of_the_tickets_property(self):
+        """The gateway runs as superuser: a guest known only at another property is not put
+        on this property's ticket (its users would see the guest's name)."""
+        cny = self.env.ref("base.CNY")
+        cny.active = True
+        other = self.env["res.company"].create({"name": "Gateway Other Hotel",
+                                                "currency_id": cny.id})
+        elsewhere = self.env["res.partner"].create(
+            {"name": "别处客人", "email": "elsewhere@example.com", "is_guest": True})
+        self.env["hotel.stay"].create({
+            "partner_id": elsewhere.id, "company_id": other.id,
+            "channel_id": self.env.ref("hotel_crm.channel_walk_in").id, "booking_ref": "GW-1",
+            "check_in": "2026-05-01", "check_out": "2026-05-03", "booked_on": "2026-04-01",
+            "state": "checked_out", "amount_room": 1000,
+        })
+        self.assertEqual(elsewhere.property_ids, other)
+        ticket = self.receive("elsewhere@example.com", "Lost bag", "<p>Lost my bag</p>",
+                              msgid="5")
+        self.assertEqual(ticket.company_id, self.env.company)
+        self.assertFalse(ticket.partner_id)
+        self.assertIn("elsewhere@example.com", ticket.email_from)
