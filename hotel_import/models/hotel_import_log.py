@@ -6,10 +6,23 @@ import xlsxwriter
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
+
+from odoo.addons.hotel_crm.tools.trusted import is_trusted
 
 from ..tools.params import days_param
 
 DEFAULT_REJECTS_DAYS = 90
+# An import log (and its rejected rows) is written by the import itself: its counts,
+# state and rejects are what the file did, not something a user edits.
+IMPORT_LOG = "hotel_import.import_log"
+
+
+def check_import_log_write(records):
+    if not is_trusted(records.env, IMPORT_LOG):
+        raise AccessError(records.env._(
+            "%(model)s records are written by the guest import itself and cannot be created "
+            "or changed directly.", model=records._description))
 
 
 class HotelImportLog(models.Model):
@@ -58,6 +71,15 @@ class HotelImportLog(models.Model):
     def _compute_display_name(self):
         for log in self:
             log.display_name = f"{log.name} ({fields.Datetime.to_string(log.date)})"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_import_log_write(self)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_import_log_write(self)
+        return super().write(vals)
 
     def _rejects_xlsx(self, header, rejects):
         """XLSX of the rejected rows: the file's own columns plus the reason. Written with

@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from .hotel_import_log import check_import_log_write
 
 
 class HotelImportLogLine(models.Model):
@@ -11,3 +13,12 @@ class HotelImportLogLine(models.Model):
     row_number = fields.Integer(string="Row", help="Row of the file, the header being row 1.")
     reason = fields.Char(required=True)
     values = fields.Text(string="Row Values", help="The row as it was in the file.")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_import_log_write(self)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_import_log_write(self)
+        return super().write(vals)

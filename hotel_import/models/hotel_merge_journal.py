@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from odoo.addons.hotel_crm.tools.trusted import trusted
+
 from ..tools.params import days_param
 
 # Values the journal keeps that only the sensitive-data group may read.
@@ -43,7 +45,8 @@ class HotelMergeJournal(models.Model):
     merged_name = fields.Char(string="Merged Guest", required=True, readonly=True)
     reason = fields.Char(required=True, readonly=True)
     origin = fields.Selection(
-        [("manual", "Manual"), ("review", "Review Queue"), ("automatic", "Nightly Job")],
+        [("manual", "Manual"), ("review", "Review Queue"), ("automatic", "Nightly Job"),
+         ("contacts", "Contact Merge")],
         required=True, default="manual", readonly=True,
     )
     score = fields.Float(readonly=True, digits=(16, 2))
@@ -280,6 +283,9 @@ class HotelMergeJournal(models.Model):
         survivor.ensure_one()
         if not (reason or "").strip():
             raise UserError(self.env._("Give a reason for the merge."))
+        # the caller merges guests it may see and edit (record rules: its properties)
+        (merged | survivor).with_env(self.env).with_context(
+            active_test=False).check_access("write")
         # sudo: merge rights were checked above; every reference must move
         merged = merged.sudo()
         survivor = survivor.sudo()
@@ -290,13 +296,10 @@ class HotelMergeJournal(models.Model):
         new_values = self._survivor_values(survivor, merged)
         consent_before = {c: {merged[f"{c}_consent"], survivor[f"{c}_consent"]}
                           for c in CONSENT_CHANNELS if f"{c}_consent" in merged._fields}
-        journal_data = {}
         # sudo: Odoo's merge wizard is a technical step here, rights checked above
-        wizard = self.env["base.partner.merge.automatic.wizard"].sudo().with_context(
-            hotel_merge_journal=journal_data
-        )
-        wizard._update_foreign_keys(merged, survivor)
-        wizard._update_reference_fields(merged, survivor)
+        wizard = self.env["base.partner.merge.automatic.wizard"].sudo()
+        journal_data = {"fk": wizard._hotel_move_foreign_keys(merged, survivor)}
+        journal_data["references"] = wizard._hotel_move_references(merged, survivor)
         merged = merged.with_context(active_test=False).browse(merged.id)
         survivor = survivor.browse(survivor.id)
         self._recompute_moved(survivor | merged, journal_data)
@@ -322,6 +325,7 @@ class HotelMergeJournal(models.Model):
             + timedelta(days=self._unmerge_days()),
             "company_id": self.env.company.id,
         })
+        self._decide_pair(merged, survivor, "merged", journal)
         survivor._hotel_refresh_derived()
         self.env["hotel.audit.log"]._record(
             "merge", survivor, lambda r: r,
@@ -332,6 +336,26 @@ class HotelMergeJournal(models.Model):
                             name=merged_values.get("name"), id=merged.id, reason=reason),
         )
         return journal
+
+    @api.model
+    def _decide_pair(self, merged, survivor, state, journal=None):
+        """Record the decision on the pair in the duplicate queue, whichever way the merge
+        (or unmerge) was started: merged, or 'not the same guest' after an unmerge, so
+        that the nightly job does not merge it again."""
+        # sudo: the queue is written by the merge itself, whoever may see the pair
+        Candidate = self.env["hotel.duplicate.candidate"].sudo()
+        a, b = sorted((merged.id, survivor.id))
+        values = {"state": state, "decided_by_id": self.env.user.id,
+                  "decided_on": fields.Datetime.now()}
+        if journal:
+            values["journal_id"] = journal.id
+        with trusted("hotel_import.duplicate_queue"):
+            pair = Candidate.search([("partner_a_id", "=", a), ("partner_b_id", "=", b)])
+            if pair:
+                pair.write(values)
+            else:
+                Candidate.create({"partner_a_id": a, "partner_b_id": b, **values,
+                                  "reasons": self.env._("merge journal")})
 
     # ------------------------------------------------------------------
     # Unmerge
@@ -356,6 +380,9 @@ class HotelMergeJournal(models.Model):
                 self.env._("One of the two guests of this merge was erased; the merge cannot "
                            "be undone.")
             )
+        # the caller undoes merges of guests it may see and edit (record rules)
+        (self.survivor_id | self.merged_partner_id).with_context(
+            active_test=False).check_access("write")
         # sudo: unmerge rights were checked above; every reference moves back
         survivor = self.survivor_id.sudo().with_context(active_test=False)
         merged = self.merged_partner_id.sudo().with_context(active_test=False)
@@ -412,6 +439,7 @@ class HotelMergeJournal(models.Model):
             "unmerged_on": fields.Datetime.now(),
             "unmerged_by_id": self.env.user.id,
         })
+        self._decide_pair(merged, survivor, "rejected")
         (survivor | merged)._hotel_refresh_derived()
         self.env["hotel.audit.log"]._record(
             "unmerge", survivor | merged, lambda r: r,

@@ -1,6 +1,12 @@
 from odoo import api, fields, models
 
+from odoo.addons.hotel_crm.tools.trusted import check_protected_fields
+
 from ..tools.cleaning import CleaningError, clean_phone, name_key
+
+# Set by the merge journal only (as superuser): it archives a profile for unmerge and sends
+# the rows of later imports to the surviving guest.
+MERGE_FIELDS = ("hotel_merged_into_id",)
 
 
 class ResPartner(models.Model):
@@ -34,6 +40,16 @@ class ResPartner(models.Model):
     hotel_duplicate_candidate_count = fields.Integer(
         compute="_compute_hotel_duplicate_candidate_count", string="Possible Duplicates"
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_protected_fields(self, MERGE_FIELDS, vals, "hotel_import.merge")
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_protected_fields(self, MERGE_FIELDS, vals, "hotel_import.merge")
+        return super().write(vals)
 
     @api.depends("name")
     def _compute_hotel_name_key(self):

@@ -152,3 +152,41 @@ class TestBadInput(HotelImportCase):
         self.assertFalse(self.env["res.partner"].search([("email", "=", "zhao6@example.com")]))
         self.assertEqual(self.env["hotel.stay"].search([("booking_ref", "=", "RACE1")]).partner_id,
                          other)
+
+
+@tagged("post_install", "-at_install")
+class TestUnreadableUploads(HotelImportCase):
+    """S6: whatever the upload, the dry run answers with the import's own message and
+    writes nothing (no log, no guest)."""
+
+    def assert_refused(self, data, message, filename="upload.csv"):
+        Log = self.env["hotel.import.log"]
+        logs, guests = Log.search_count([]), self.env["res.partner"].search_count([])
+        wizard = self.env["hotel.import.wizard"].with_user(self.guest_relations).create({
+            "file": base64.b64encode(data),
+            "filename": filename,
+            "preset_id": self.pms.id,
+            "company_id": self.property_a.id,
+        })
+        with self.assertRaisesRegex(UserError, message):
+            wizard.action_dry_run()
+        self.assertEqual(Log.search_count([]), logs)
+        self.assertEqual(self.env["res.partner"].search_count([]), guests)
+
+    def test_a_zero_byte_upload_says_the_file_is_empty(self):
+        self.assert_refused(b"", "The file is empty")
+
+    def test_blank_header_only_and_wrongly_encoded_files_are_explained(self):
+        self.assert_refused(b" \r\n\t\r\n  ", "The file is empty")
+        self.assert_refused(self.csv_bytes(PMS_HEADER, []), "header but no rows")
+        utf16 = self.csv_bytes(PMS_HEADER, [self.pms_row()], encoding="utf-16")
+        self.assert_refused(utf16, "encoding")
+        self.assert_refused(utf16[2:], "cannot be read")  # UTF-16 without byte order mark
+
+    def test_binary_garbage_and_a_huge_line_are_explained(self):
+        garbage = bytes(random.Random(5).randrange(256) for __ in range(20_000))
+        self.assert_refused(b"\x00" + garbage, "cannot be read|encoding")
+        self.assert_refused(b"PK\x03\x04" + garbage, "cannot be read", filename="x.xlsx")
+        huge = ",".join(PMS_HEADER).encode() + b"\r\n\"" + b"x" * 300_000 + b"\"\r\n"
+        self.assert_refused(huge, "longer than")
+        self.assert_refused(b"a;" * 400_000, "longer than")

@@ -7,6 +7,9 @@ from .cleaning import CleaningError, half_width
 
 DELIMITERS = ",;\t|"
 XLSX_MAGIC = b"PK\x03\x04"
+# The longest line (on average) a CSV file may have (the csv module's default field limit):
+# longer lines are no guest export (a binary file, or a quote never closed).
+FIELD_LIMIT = 131072
 
 
 def decode(data):
@@ -42,14 +45,24 @@ def read_csv(data, delimiter=None):
     text, encodings = decode(data)
     if not text.strip():
         raise CleaningError("file_empty")
+    if "\x00" in text:
+        # a binary file, or text in UTF-16 without its byte order mark
+        raise CleaningError("file_unreadable")
     if not delimiter:
         first = text.lstrip().splitlines()[0]
         counts = {d: first.count(d) for d in DELIMITERS}
         delimiter = max(counts, key=counts.get)
         if not counts[delimiter]:
             delimiter = ","
-    rows = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-            if "".join(r).strip()]
+    try:
+        rows = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+                if "".join(r).strip()]
+    except csv.Error as exc:
+        raise CleaningError("line_too_long" if "field limit" in str(exc)
+                            else "file_unreadable") from exc
+    # (Odoo's base_import raises the csv module's limit for the whole process)
+    if rows and len(text) > FIELD_LIMIT * len(rows):
+        raise CleaningError("line_too_long")
     return rows, encodings
 
 
@@ -60,13 +73,17 @@ def read_xlsx(data):
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the same answer
         raise CleaningError("file_unreadable") from exc
-    sheet = book.worksheets[0]
     rows = []
-    for values in sheet.iter_rows(values_only=True):
-        row = ["" if v is None else v for v in values]
-        if any(str(c).strip() for c in row):
-            rows.append(row)
-    book.close()
+    try:
+        # read only: the sheet is parsed while it is read, so a broken sheet fails here
+        for values in book.worksheets[0].iter_rows(values_only=True):
+            row = ["" if v is None else v for v in values]
+            if any(str(c).strip() for c in row):
+                rows.append(row)
+    except Exception as exc:  # noqa: BLE001 - any unreadable sheet is the same answer
+        raise CleaningError("file_unreadable") from exc
+    finally:
+        book.close()
     return rows, {"xlsx"}
 
 

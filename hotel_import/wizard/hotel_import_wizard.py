@@ -13,7 +13,9 @@ from odoo.tools import SQL
 
 from odoo.addons.hotel_crm.tools import sql_copy
 from odoo.addons.hotel_crm.tools.gc_pause import paused_gc
+from odoo.addons.hotel_crm.tools.trusted import check_protected_fields, trusted
 
+from ..models.hotel_import_log import IMPORT_LOG
 from ..tools import cleaning, reader
 from ..tools.cleaning import CleaningError
 
@@ -107,8 +109,10 @@ class HotelImportWizard(models.TransientModel):
     _description = "Import Guests and Stays"
 
     # in the wizard's own column, as Odoo's import keeps its file: an attachment would copy
-    # it to the filestore and store its text once more for the attachments' search
-    file = fields.Binary(required=True, attachment=False)
+    # it to the filestore and store its text once more for the attachments' search. Not
+    # required: an empty upload (0 bytes) is stored as no file and refused by the dry run
+    # with its own message, not by the database.
+    file = fields.Binary(attachment=False)
     filename = fields.Char()
     preset_id = fields.Many2one(
         "hotel.import.preset", string="Source", required=True,
@@ -123,17 +127,19 @@ class HotelImportWizard(models.TransientModel):
         [("upload", "Upload"), ("preview", "Dry Run"), ("done", "Done")], default="upload"
     )
     log_id = fields.Many2one("hotel.import.log", readonly=True)
-    rows_total = fields.Integer(related="log_id.rows_total")
-    rows_rejected = fields.Integer(related="log_id.rows_rejected")
-    guests_created = fields.Integer(related="log_id.guests_created")
-    guests_updated = fields.Integer(related="log_id.guests_updated")
-    guests_redirected = fields.Integer(related="log_id.guests_redirected")
-    stays_created = fields.Integer(related="log_id.stays_created")
-    stays_updated = fields.Integer(related="log_id.stays_updated")
-    stays_unchanged = fields.Integer(related="log_id.stays_unchanged")
-    line_ids = fields.One2many(related="log_id.line_ids")
-    rejects_file = fields.Binary(related="log_id.rejects_file")
-    rejects_filename = fields.Char(related="log_id.rejects_filename")
+    # read as the user (not as superuser, Odoo's default for related fields): the rejected
+    # rows hold guests' data
+    rows_total = fields.Integer(related="log_id.rows_total", compute_sudo=False)
+    rows_rejected = fields.Integer(related="log_id.rows_rejected", compute_sudo=False)
+    guests_created = fields.Integer(related="log_id.guests_created", compute_sudo=False)
+    guests_updated = fields.Integer(related="log_id.guests_updated", compute_sudo=False)
+    guests_redirected = fields.Integer(related="log_id.guests_redirected", compute_sudo=False)
+    stays_created = fields.Integer(related="log_id.stays_created", compute_sudo=False)
+    stays_updated = fields.Integer(related="log_id.stays_updated", compute_sudo=False)
+    stays_unchanged = fields.Integer(related="log_id.stays_unchanged", compute_sudo=False)
+    line_ids = fields.One2many(related="log_id.line_ids", compute_sudo=False)
+    rejects_file = fields.Binary(related="log_id.rejects_file", compute_sudo=False)
+    rejects_filename = fields.Char(related="log_id.rejects_filename", compute_sudo=False)
 
     def init(self):
         # An upload is base64 text of up to tens of megabytes: lz4 compresses it as well as
@@ -145,6 +151,16 @@ class HotelImportWizard(models.TransientModel):
                                         SQL.identifier(self._table)))
         except psycopg2.Error as exc:
             _logger.info("uploads compressed with pglz: %s", exc)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_protected_fields(self, ["log_id"], vals, IMPORT_LOG)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_protected_fields(self, ["log_id"], vals, IMPORT_LOG)
+        return super().write(vals)
 
     # ------------------------------------------------------------------
     # Actions
@@ -182,6 +198,9 @@ class HotelImportWizard(models.TransientModel):
             "encoding_unknown": self.env._(
                 "The file's text encoding is not UTF-8 or GB18030/GBK: save it again as "
                 "CSV UTF-8 from your spreadsheet."),
+            "line_too_long": self.env._(
+                "The file has a value longer than %(size)s characters: it is not a guest "
+                "export. Check the file and its separator.", size=reader.FIELD_LIMIT),
         }
         return messages.get(code, code)
 
@@ -210,6 +229,8 @@ class HotelImportWizard(models.TransientModel):
     # ------------------------------------------------------------------
     def _read(self):
         if not self.file:
+            if self.filename:  # an upload of 0 bytes is stored as no file
+                raise UserError(self._file_error("file_empty"))
             raise UserError(self.env._("Choose a file to import."))
         try:
             header, rows, encodings = reader.read_file(
@@ -229,7 +250,8 @@ class HotelImportWizard(models.TransientModel):
                 self.env._("The columns of %(file)s do not match the source %(preset)s: no "
                            "guest name column. Columns found: %(columns)s.",
                            file=self.filename or "", preset=self.preset_id.name,
-                           columns=", ".join(header)) + hint
+                           columns=", ".join(h[:40] for h in header[:20])
+                           + (", …" if len(header) > 20 else "")) + hint
             )
         if "booking_ref" in mapping and not {"check_in", "check_out"} <= set(mapping):
             raise UserError(
@@ -481,8 +503,10 @@ class HotelImportWizard(models.TransientModel):
         if not (self.env.user.has_group("hotel_crm.group_hotel_guest_relations")
                 or self.env.su):
             raise UserError(self.env._("Only Guest Relations and Managers can import guests."))
+        if not self.env.su and self.company_id not in self.env.user.company_ids:
+            raise UserError(self.env._("You can only import for your own properties."))
         # the rows of a large file stay in memory to the end: see gc_pause
-        with paused_gc():
+        with paused_gc(), trusted(IMPORT_LOG):
             return self._run_file(apply)
 
     def _run_file(self, apply):
@@ -706,7 +730,8 @@ class HotelImportWizard(models.TransientModel):
             # empty averages from the query, not the 0.0 an insert writes for a float)
             current = frozenset(by_ident[ident] for ident, values in figures.items()
                                 if values["stay_count"])
-            touched.with_context(hotel_figures_current=current)._hotel_refresh_derived()
+            with trusted("hotel_crm.figures_current"):
+                touched.with_context(hotel_figures_current=current)._hotel_refresh_derived()
             # sudo: duplicate detection sees guests of every property (queue is per property)
             self.env["hotel.duplicate.candidate"].sudo()._detect(partner_ids=touched.ids)
 
