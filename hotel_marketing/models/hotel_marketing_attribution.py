@@ -3,6 +3,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from odoo.addons.hotel_crm.tools.trusted import trusted
+
 # Stays that count as a conversion: booked and kept (not cancelled, not a no-show).
 ATTRIBUTED_STATES = ("booked", "in_house", "checked_out")
 
@@ -309,7 +311,8 @@ class HotelMarketingAttribution(models.Model):
         size = round(len(segment) * mailing.hotel_holdout_pct / 100.0)
         held_converters = min(round(size * len(converters) / len(segment) / 2), len(converters))
         held = converters[1::4][:held_converters] | others[2::7][:size - held_converters]
-        mailing.hotel_holdout_partner_ids = held
+        with trusted("hotel_marketing.mailing_figures"):
+            mailing.hotel_holdout_partner_ids = held
         traces = []
         for index, guest in enumerate(segment - held):
             converts = guest in converters

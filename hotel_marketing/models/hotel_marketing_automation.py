@@ -4,9 +4,14 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
+
+from odoo.addons.hotel_crm.tools.trusted import check_protected_fields, trusted
+
+# Set by the automation's own runs: its statistics mailing and the clock of its last run.
+PROTECTED_AUTOMATION_FIELDS = ("mailing_id", "last_run")
 
 
 class HotelMarketingAutomation(models.Model):
@@ -136,10 +141,26 @@ class HotelMarketingAutomation(models.Model):
                                name=automation.name)
                 ) from None
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_protected_fields(self, PROTECTED_AUTOMATION_FIELDS, vals,
+                                   "hotel_marketing.automation_run")
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_protected_fields(self, PROTECTED_AUTOMATION_FIELDS, vals,
+                               "hotel_marketing.automation_run")
+        return super().write(vals)
+
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
     def action_hotel_run(self):
+        """Run now what the hourly job would run: marketing only (every internal hotel
+        user may read automations)."""
+        if not self.env.user.has_group("hotel_crm.group_hotel_marketing"):
+            raise AccessError(self.env._("Only marketing runs automated mails."))
         count = self._hotel_run()
         return {
             "type": "ir.actions.client",
@@ -196,7 +217,8 @@ class HotelMarketingAutomation(models.Model):
         self.ensure_one()
         occasions = getattr(self, f"_hotel_occasions_{self.kind}")(today)
         if not occasions:
-            self.last_run = fields.Datetime.now()
+            with trusted("hotel_marketing.automation_run"):
+                self.last_run = fields.Datetime.now()
             return 0
         partner_ids = list({occasion[0] for occasion in occasions})
         allowed = set(
@@ -207,7 +229,8 @@ class HotelMarketingAutomation(models.Model):
         occasions = [occasion for occasion in occasions if occasion[0] in allowed]
         sends = self._hotel_claim(occasions)
         sends._hotel_send()
-        self.last_run = fields.Datetime.now()
+        with trusted("hotel_marketing.automation_run"):
+            self.last_run = fields.Datetime.now()
         return len(sends)
 
     def _hotel_segment(self):

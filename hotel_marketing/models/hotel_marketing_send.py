@@ -1,4 +1,4 @@
-from odoo import Command, fields, models
+from odoo import Command, fields, models, tools
 
 
 class HotelMarketingSend(models.Model):
@@ -78,5 +78,31 @@ class HotelMarketingSend(models.Model):
             mail = Mail.browse(mail_id)
             trace = mail.mailing_trace_ids[:1]
             trace.message_id = mail.message_id
+            values = {"state": "sent", "mail_id": mail.id, "trace_id": trace.id}
+            reason = send._hotel_gate(mailing, mail)
+            if reason:
+                mail.write({"state": "cancel", "failure_type": "mail_optout",
+                            "failure_reason": reason})
+                trace.write({"trace_status": "cancel", "failure_type": "mail_optout",
+                             "failure_reason": reason})
+                values.update(state="failed", failure_reason=reason)
             # sudo: send rows are read-only for users, the system records the outcome
-            send.sudo().write({"state": "sent", "mail_id": mail.id, "trace_id": trace.id})
+            send.sudo().write(values)
+
+    def _hotel_gate(self, mailing, mail):
+        """The consent gate (M5) on the mail as rendered: the guest must still be mailable
+        and none of the addresses the template put in To, Cc or the recipients may be
+        blocked (a template can address someone else than the guest). Returns the reason
+        the mail must not go, or False."""
+        self.ensure_one()
+        emails = {
+            tools.email_normalize(address, strict=False)
+            for field in ("email_to", "email_cc")
+            for address in tools.email_split(mail[field] or "")
+        } | {tools.email_normalize(p.email, strict=False) for p in mail.recipient_ids}
+        emails.discard(False)
+        emails.discard(None)
+        if self.partner_id.email_normalized:
+            emails.add(self.partner_id.email_normalized)
+        blocked = mailing._hotel_blocked_recipients({self.partner_id.id: sorted(emails)})
+        return blocked.get(self.partner_id.id, False)

@@ -5,7 +5,13 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from odoo.addons.hotel_crm.tools.trusted import check_protected_fields
+
 from .hotel_marketing_attribution import ATTRIBUTED_STATES
+
+# Drawn or linked by the addon itself: a user who could write them would choose who is left
+# out of a campaign's measure or move a mailing under another automation's figures.
+PROTECTED_MAILING_FIELDS = ("hotel_holdout_partner_ids", "hotel_automation_id")
 
 
 class MailingMailing(models.Model):
@@ -93,6 +99,18 @@ class MailingMailing(models.Model):
             "The attribution window must be at least one day.",
         ),
     ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_protected_fields(self, PROTECTED_MAILING_FIELDS, vals,
+                                   "hotel_marketing.mailing_figures")
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_protected_fields(self, PROTECTED_MAILING_FIELDS, vals,
+                               "hotel_marketing.mailing_figures")
+        return super().write(vals)
 
     @api.depends("campaign_id.hotel_currency_id")
     def _compute_hotel_currency_id(self):
@@ -283,6 +301,45 @@ class MailingMailing(models.Model):
                            "consent missing, withdrawn, blacklisted or relay address.")
             )
         return ids
+
+    def _hotel_blocked_recipients(self, addresses):
+        """The gate every mailing passes at the last step, whatever its recipients model
+        (contacts, mailing lists, any mailing-enabled model) and however it is sent (at
+        once, queued, A/B, explicit ids): ``addresses`` maps each record about to be mailed
+        to the normalised e-mails (the sanitised numbers for SMS) its message goes to;
+        returns {record id: reason} for those that must not receive it.
+
+        A record is blocked when any of its addresses is (see
+        ``res.partner._hotel_blocked_emails`` / ``_hotel_blocked_numbers``); a contact
+        (res.partner) also when it is not mailable on the channel or is in the holdout.
+        """
+        self.ensure_one()
+        channel = self._hotel_consent_channel()
+        _ = self.env._
+        Partner = self.env["res.partner"]
+        blocked = {}
+        ids = [rid for rid in addresses if rid]
+        if self.mailing_model_real == "res.partner" and ids:
+            # sudo: the gate checks each recipient, whatever the sender may read of them
+            mailable = set(Partner.sudo().with_context(active_test=False).search(
+                expression.AND([[("id", "in", ids)], Partner._hotel_mailable_domain(channel)])
+            ).ids)
+            # sudo: the holdout group is checked, not shown
+            held = set(self.sudo().hotel_holdout_partner_ids.ids)
+            for rid in ids:
+                if rid in held:
+                    blocked[rid] = _("Holdout group of the mailing")
+                elif rid not in mailable:
+                    blocked[rid] = (_("No SMS consent") if channel == "sms"
+                                    else _("No e-mail consent"))
+        values = {value for values in addresses.values() for value in values if value}
+        by_value = (Partner._hotel_blocked_numbers(values) if channel == "sms"
+                    else Partner._hotel_blocked_emails(values))
+        for rid, rid_values in addresses.items():
+            reason = next((by_value[v] for v in rid_values if v in by_value), None)
+            if reason:
+                blocked[rid] = reason
+        return blocked
 
     def _action_send_mail(self, res_ids=None):
         for mailing in self:

@@ -1,8 +1,11 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
+
+from odoo.addons.hotel_crm.models.res_partner_privacy import phone_key, suppression_hash
+from odoo.addons.hotel_crm.tools.trusted import check_protected_fields
 
 RFM_SEGMENTS = [
     ("champions", "Champions"),
@@ -19,6 +22,9 @@ RFM_FIELDS = ("rfm_recency", "rfm_frequency", "rfm_monetary", "rfm_score", "rfm_
 
 # Counted stays for the portrait: the guest actually came.
 RFM_STATES = ("in_house", "checked_out")
+
+# Set by the addon itself (RFM in SQL, holdout drawn by the mailing): never by a user.
+PROTECTED_PARTNER_FIELDS = (*RFM_FIELDS, "hotel_holdout_mailing_ids")
 
 
 class ResPartner(models.Model):
@@ -58,6 +64,153 @@ class ResPartner(models.Model):
         "hotel.marketing.send", "partner_id", string="Automated Mails",
         groups="hotel_crm.group_hotel_guest_relations,hotel_crm.group_hotel_marketing",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_protected_fields(self, PROTECTED_PARTNER_FIELDS, vals,
+                                   "hotel_marketing.partner_figures")
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_protected_fields(self, PROTECTED_PARTNER_FIELDS, vals,
+                               "hotel_marketing.partner_figures")
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
+    # The marketing gate (M5), by address: whatever the mailing's recipients model
+    # ------------------------------------------------------------------
+    @api.model
+    def _hotel_blocked_emails(self, emails):
+        """{normalised e-mail: reason} for those of ``emails`` no marketing mail may reach.
+
+        An address is blocked when it is on Odoo's blacklist, at an OTA relay domain, on the
+        suppression list of erased guests (unless a guest holding it granted consent again
+        after the erasure), or held by a partner who withdrew e-mail consent, by a guest who
+        never granted it, or by an anonymised guest. Addresses no partner holds (a mailing
+        list's own subscribers) pass when none of the address rules block them.
+        """
+        emails = {e for e in emails if e}
+        if not emails:
+            return {}
+        _ = self.env._
+        blocked = {}
+        # sudo: the gate reads every guest holding an address, whatever the sender may see
+        partners = self.sudo().with_context(active_test=False).search_fetch(
+            [("email_normalized", "in", list(emails))],
+            ["email_normalized", "is_guest", "is_anonymised", "email_consent",
+             "email_consent_date"],
+        )
+        by_email = {}
+        for partner in partners:
+            by_email.setdefault(partner.email_normalized, []).append(partner)
+        for email in emails:
+            for partner in by_email.get(email, []):
+                if partner.is_anonymised:
+                    blocked[email] = _("Anonymised guest")
+                elif partner.email_consent == "withdrawn":
+                    blocked[email] = _("E-mail consent withdrawn")
+                elif partner.is_guest and not partner.email_consent:
+                    blocked.setdefault(email, _("No e-mail consent"))
+        # sudo: the suppression list is hashes no user reads; it is only matched
+        hashes = {suppression_hash("email", e): e for e in emails}
+        for row in self.env["hotel.privacy.suppression"].sudo().search(
+            [("channel", "=", "email"), ("value_hash", "in", list(hashes))]
+        ):
+            email = hashes[row.value_hash]
+            regranted = any(
+                p.email_consent == "granted" and p.email_consent_date
+                and p.email_consent_date > row.date
+                for p in by_email.get(email, [])
+            )
+            if not regranted:
+                blocked[email] = _("Address of an erased guest")
+        # sudo: relay domains are configuration every sender's mailing needs
+        relays = self.env["hotel.booking.channel"].sudo()._relay_domains()
+        for email in emails:
+            domain = email.rpartition("@")[2]
+            if any(domain == d or domain.endswith("." + d) for d in relays):
+                blocked[email] = _("OTA relay address")
+        # sudo: the blacklist is matched, not shown
+        for email in self.env["mail.blacklist"].sudo().search(
+            [("email", "in", list(emails))]
+        ).mapped("email"):
+            blocked[email] = _("Blacklisted address")
+        return blocked
+
+    @api.model
+    def _hotel_blocked_numbers(self, numbers):
+        """{number: reason} for those of ``numbers`` (as Odoo's SMS composer sanitised them)
+        no marketing text may reach: the same rules as ``_hotel_blocked_emails`` on SMS
+        consent and Odoo's phone blacklist; a number is matched with a guest's mobile or
+        phone in whatever format it was typed."""
+        numbers = {n for n in numbers if n}
+        if not numbers:
+            return {}
+        _ = self.env._
+        blocked = {}
+        keys = {}
+        for number in numbers:
+            keys.setdefault(phone_key(number), set()).add(number)
+        suffixes = list({key[-8:] for key in keys if key})
+        sanitized = "phone_sanitized" in self._fields  # with Odoo's SMS
+        self.flush_model(["mobile", "phone", *(["phone_sanitized"] if sanitized else [])])
+        self.env.cr.execute(SQL(
+            """
+            SELECT id FROM res_partner
+             WHERE RIGHT(REGEXP_REPLACE(COALESCE(mobile, ''), '[^0-9]', '', 'g'), 8)
+                   = ANY(%(suffixes)s)
+                OR RIGHT(REGEXP_REPLACE(COALESCE(phone, ''), '[^0-9]', '', 'g'), 8)
+                   = ANY(%(suffixes)s)
+                %(sanitized)s
+            """,
+            suffixes=suffixes,
+            sanitized=SQL("OR phone_sanitized = ANY(%s)", list(numbers)) if sanitized
+            else SQL(""),
+        ))
+        # sudo: the gate reads every guest holding a number, whatever the sender may see
+        partners = self.sudo().with_context(active_test=False).browse(
+            [row[0] for row in self.env.cr.fetchall()])
+        by_number = {}
+        for partner in partners:
+            held = set()
+            if sanitized and partner.phone_sanitized in numbers:
+                held.add(partner.phone_sanitized)
+            for value in (partner.mobile, partner.phone):
+                if value:
+                    held |= keys.get(phone_key(value), set())
+            for number in held:
+                by_number.setdefault(number, []).append(partner)
+        for number in numbers:
+            for partner in by_number.get(number, []):
+                if partner.is_anonymised:
+                    blocked[number] = _("Anonymised guest")
+                elif partner.sms_consent == "withdrawn":
+                    blocked[number] = _("SMS consent withdrawn")
+                elif partner.is_guest and not partner.sms_consent:
+                    blocked.setdefault(number, _("No SMS consent"))
+        hashes = {}
+        for number in numbers:
+            hashes[suppression_hash("sms", number)] = number
+        # sudo: the suppression list is hashes no user reads; it is only matched
+        for row in self.env["hotel.privacy.suppression"].sudo().search(
+            [("channel", "=", "sms"), ("value_hash", "in", list(hashes))]
+        ):
+            number = hashes[row.value_hash]
+            regranted = any(
+                p.sms_consent == "granted" and p.sms_consent_date
+                and p.sms_consent_date > row.date
+                for p in by_number.get(number, [])
+            )
+            if not regranted:
+                blocked[number] = _("Number of an erased guest")
+        if "phone.blacklist" in self.env:
+            # sudo: the blacklist is matched, not shown
+            for number in self.env["phone.blacklist"].sudo().search(
+                [("number", "in", list(numbers))]
+            ).mapped("number"):
+                blocked[number] = _("Blacklisted number")
+        return blocked
 
     def _search_is_blacklisted(self, operator, value):
         """Same set as Odoo's, cheaper at scale for "not blacklisted".
@@ -220,5 +373,11 @@ class ResPartner(models.Model):
         return changed
 
     def action_hotel_recompute_rfm(self):
+        """Recompute every guest's portrait now (marketing and managers only: it rewrites
+        the whole guest base)."""
+        if not (self.env.user.has_group("hotel_crm.group_hotel_marketing")
+                or self.env.user.has_group("hotel_crm.group_hotel_manager")):
+            raise AccessError(self.env._("Only marketing and hotel managers recompute the "
+                                         "RFM portrait."))
         self._hotel_recompute_rfm()
         return True

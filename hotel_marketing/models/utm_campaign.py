@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import AccessError
 
 
 class UtmCampaign(models.Model):
@@ -65,6 +66,10 @@ class UtmCampaign(models.Model):
         return res
 
     def action_hotel_recompute_attribution(self):
+        """Marketing only: every internal user may read campaigns, and the recompute rewrites
+        the conversions of every guest the campaigns reached."""
+        if not self.env.user.has_group("hotel_crm.group_hotel_marketing"):
+            raise AccessError(self.env._("Only marketing recomputes campaign conversions."))
         self.env["hotel.marketing.attribution"]._hotel_recompute(self.ids)
         return True
 

@@ -7,3 +7,5 @@ from . import test_kpi
 from . import test_access
 from . import test_recommendation
 from . import test_reporting
+from . import test_mailing_gate
+from . import test_review

@@ -1,3 +1,4 @@
+import threading
 from datetime import datetime
 
 from odoo.addons.hotel_crm.tests.common import HotelCrmCase
@@ -24,6 +25,15 @@ class HotelMarketingCase(HotelCrmCase):
         cls.guests = (
             cls.ok | cls.no_consent | cls.withdrawn | cls.blacklisted | cls.relay | cls.no_email
         )
+
+    def setUp(self):
+        super().setUp()
+        # Odoo's runner flags its thread as testing, and mass mailing then does not commit
+        # between batches; under pytest-odoo the same flag keeps the test's transaction.
+        thread = threading.current_thread()
+        flagged = getattr(thread, "testing", False)
+        thread.testing = True
+        self.addCleanup(setattr, thread, "testing", flagged)
 
     def only_test_properties(self, automation):
         """Limit an automation to this test's properties: the demo data of a database

@@ -95,3 +95,93 @@ class TestSmsConsent(HotelMarketingCase, SMSCase):
         self.assertEqual(preview.mailing_type, "sms")
         self.assertEqual((preview.segment_count, preview.mailable_count), (8, 2))
         self.assertEqual(preview.sample_ids, self.sms_ok | self.phone_only)
+
+
+@tagged("post_install", "-at_install")
+class TestSmsMailingListConsent(HotelMarketingCase, SMSCase):
+    """An SMS mailing to a mailing list (or any model with a number) reaches no guest who
+    did not consent to SMS, whatever the number's format; the excluded numbers show as
+    cancelled traces with their reason."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.texter = cls.make_guest("周杰", mobile="+8613900000011")
+        cls.texter._hotel_set_consent("sms", True, "front_desk")
+        cls.silent = cls.make_guest("郑爽", mobile="+8613900000013")  # never granted
+        cls.stopped = cls.make_guest("冯刚", phone="+8613900000014")
+        cls.stopped._hotel_set_consent("sms", True, "front_desk")
+        cls.stopped._hotel_set_consent("sms", False, "guest_request")
+        # what the erasure of a guest leaves: the hash of the number (S5)
+        cls.env["hotel.privacy.suppression"]._suppress("sms", "+86 139 0000 0016")
+        cls.env["phone.blacklist"].add("+8613900000015")
+        cls.sms_list = cls.env["mailing.list"].create({"name": "SMS Club"})
+        cls.contacts = cls.env["mailing.contact"].create([
+            {"name": name, "mobile": mobile, "list_ids": cls.sms_list.ids}
+            for name, mobile in (
+                ("周杰", "+86 139 0000 0011"),
+                ("Fan", "+8613900000012"),       # subscriber only, no guest
+                ("郑爽", "+86 139-0000-0013"),
+                ("冯刚", "+8613900000014"),
+                ("褚莹", "+8613900000015"),
+                ("孙丽", "+8613900000016"),
+            )
+        ])
+
+    def sms_mailing(self, **vals):
+        return self.env["mailing.mailing"].create({
+            "subject": "Double Eleven",
+            "mailing_type": "sms",
+            "body_plaintext": "Double Eleven: 20% off direct bookings.",
+            "mailing_model_id": self.env["ir.model"]._get_id("mailing.list"),
+            "contact_list_ids": self.sms_list.ids,
+            **vals,
+        })
+
+    def outcome(self, mailing):
+        traces = self.env["mailing.trace"].search([("mass_mailing_id", "=", mailing.id)])
+        return {t.sms_number: "sent" if t.trace_status != "cancel"
+                else (t.failure_type, t.failure_reason) for t in traces}
+
+    def assertOnlyConsentingNumbersTexted(self, mailing):
+        outcome = self.outcome(mailing)
+        self.assertEqual(outcome["+8613900000011"], "sent")
+        self.assertEqual(outcome["+8613900000012"], "sent")
+        self.assertEqual(outcome["+8613900000013"], ("sms_optout", "No SMS consent"))
+        self.assertEqual(outcome["+8613900000014"], ("sms_optout", "SMS consent withdrawn"))
+        self.assertEqual(outcome["+8613900000016"],
+                         ("sms_optout", "Number of an erased guest"))
+        texted = self._new_sms.filtered(lambda s: s.state != "canceled").mapped("number")
+        self.assertEqual(sorted(texted), ["+8613900000011", "+8613900000012"])
+
+    def test_an_sms_mailing_list_sent_at_once_reaches_only_consenting_numbers(self):
+        mailing = self.sms_mailing()
+        with self.mockSMSGateway():
+            mailing.with_user(self.marketing).action_send_mail()
+        self.assertOnlyConsentingNumbersTexted(mailing)
+
+    def test_a_queued_sms_mailing_list_is_gated_when_the_cron_sends_it(self):
+        mailing = self.sms_mailing()
+        mailing.with_user(self.marketing).action_put_in_queue()
+        with self.mockSMSGateway():
+            self.env["mailing.mailing"]._process_mass_mailing_queue()
+        self.assertOnlyConsentingNumbersTexted(mailing)
+
+    def test_the_sms_blacklist_switch_in_the_context_does_not_open_the_gate(self):
+        mailing = self.sms_mailing(
+            mailing_model_id=self.env["ir.model"]._get_id("mailing.contact"),
+            mailing_domain=repr([("id", "in", self.contacts.ids)]),
+        )
+        with self.mockSMSGateway():
+            mailing.with_user(self.marketing).with_context(
+                default_mass_use_blacklist=False).action_send_mail()
+        self.assertEqual(self.outcome(mailing)["+8613900000015"],
+                         ("sms_optout", "Blacklisted number"))
+        self.assertOnlyConsentingNumbersTexted(mailing)
+
+    def test_a_test_text_cannot_go_to_a_guest_who_did_not_consent(self):
+        mailing = self.sms_mailing()
+        wizard = self.env["mailing.sms.test"].with_user(self.marketing).create(
+            {"mailing_id": mailing.id, "numbers": "+8613900000013"})
+        with self.mockSMSGateway(), self.assertRaisesRegex(UserError, "cannot go to"):
+            wizard.action_send_sms()
