@@ -2,7 +2,7 @@
     "name": "Hotel CRM: Guest Feedback and Service Recovery",
     "summary": "Feedback tickets from every channel, two-clock 24 h / 72 h SLAs with escalation, "
     "keyword classification, post-stay surveys and satisfaction figures",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "Hotel CRM Contributors",

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models, tools
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from odoo.addons.hotel_crm.tools.trusted import check_protected_fields, is_trusted, trusted
@@ -24,6 +24,8 @@ SLA_STATES = [
     ("breached", "Breached"),
     ("met", "Met"),
 ]
+SLA_STATE_FIELDS = ["reply_sla_state", "resolve_sla_state", "sla_state", "reply_breached",
+                    "resolve_breached"]
 AT_RISK = 0.8  # share of the allowed time after which a running clock is at risk
 # What only the addon's own logic writes (F4, F6, R1): the two clocks, their SLA states and
 # escalations, the figures the KPIs are made of, the classification and its accuracy, the
@@ -35,7 +37,10 @@ PROTECTED_FIELDS = frozenset({
     "reply_sla_state", "resolve_sla_state", "sla_state", "reply_escalated", "resolve_escalated",
     "is_closed", "department", "auto_category_id", "classification_confidence",
     "category_corrected", "compensation_approved_by", "survey_user_input_id", "review_id",
+    "reply_breached", "resolve_breached", "first_resolved_date", "first_resolve_hours",
+    "first_resolve_deadline",
 })
+OWNER_GROUP = "hotel_crm.group_hotel_front_desk"  # front desk, guest relations, manager
 # What an approved compensation was approved for: fixed once approved (F7).
 COMPENSATION_FIELDS = frozenset({
     "compensation_type", "compensation_value", "compensation_cost", "compensation_points",
@@ -128,7 +133,8 @@ class HotelFeedback(models.Model):
     is_closed = fields.Boolean(related="stage_id.is_closed", store=True)
     user_id = fields.Many2one(
         "res.users", string="Owner", index=True, tracking=True,
-        default=lambda self: self.env.user,
+        default=lambda self: self._default_owner(),
+        help="Front desk or guest relations user of the ticket's property who answers it.",
     )
     tag_ids = fields.Many2many("res.partner.category", string="Tags")
     description = fields.Text(help="What the guest said, as plain text.")
@@ -164,6 +170,28 @@ class HotelFeedback(models.Model):
     )
     reply_escalated = fields.Boolean(readonly=True, copy=False)
     resolve_escalated = fields.Boolean(readonly=True, copy=False)
+    # What the figures count (F6, R1): set once, never undone by a reopening
+    reply_breached = fields.Boolean(
+        string="Reply SLA Breached", readonly=True, copy=False, index=True,
+        help="The reply clock ran out once; kept for the figures whatever happens next.",
+    )
+    first_resolved_date = fields.Datetime(
+        string="First Resolved", readonly=True, index=True, copy=False,
+        help="When the ticket first reached a closing stage; a reopening does not change it.",
+    )
+    first_resolve_hours = fields.Float(
+        string="First Resolution Time (h)", readonly=True, aggregator="avg", digits=(16, 2),
+        copy=False,
+    )
+    first_resolve_deadline = fields.Datetime(
+        string="First Resolution Deadline", readonly=True, copy=False,
+        help="The resolution deadline when the ticket was first closed.",
+    )
+    resolve_breached = fields.Boolean(
+        string="Resolution SLA Breached", readonly=True, copy=False, index=True,
+        help="The first resolution missed its deadline (closed late, or still open after "
+        "it); kept after a reopening.",
+    )
     # Service recovery (F7)
     compensation_type = fields.Selection(
         [("voucher", "Voucher"), ("upgrade", "Upgrade"), ("discount", "Discount"),
@@ -195,6 +223,33 @@ class HotelFeedback(models.Model):
     @api.model
     def _read_group_stage_ids(self, stages, domain):
         return stages.search([], order=stages._order)
+
+    @api.model
+    def _default_owner(self):
+        """The user recording the ticket, when they may own it (the mail gateway, a survey or
+        a review leave it to guest relations)."""
+        user = self.env.user
+        if user.active and user._is_internal() and user.has_group(OWNER_GROUP):
+            return user
+        return self.env["res.users"]
+
+    @api.constrains("user_id", "company_id")
+    def _check_owner(self):
+        """The owner gets the SLA activity and answers for the clocks: an active internal user
+        of the front desk (or guest relations) who can read the ticket at its property."""
+        for ticket in self.filtered("user_id"):
+            owner = ticket.user_id.sudo()  # sudo: the owner's groups and properties
+            if (owner.active and owner._is_internal() and owner.has_group(OWNER_GROUP)
+                    and ticket.company_id in owner.company_ids
+                    and ticket.with_user(owner).with_context(
+                        allowed_company_ids=owner.company_ids.ids).has_access("read")):
+                continue
+            raise ValidationError(self.env._(
+                "%(user)s cannot own %(ticket)s: the owner must be an active Front Desk or "
+                "Guest Relations user of %(property)s who can see the ticket.",
+                user=owner.name, ticket=ticket.reference or ticket.name,
+                property=ticket.company_id.name,
+            ))
 
     # ------------------------------------------------------------------
     # CRUD
@@ -339,12 +394,16 @@ class HotelFeedback(models.Model):
         self._update_sla_states()
 
     def _stop_resolve_clock(self):
+        """Stop the resolution clock; the first closing is kept for the figures (F6): the
+        first resolution counts against its first deadline, whatever reopenings follow."""
         now = fields.Datetime.now()
         for ticket in self:
-            ticket._write_clock({
-                "resolved_date": now,
-                "resolve_hours": (now - ticket.opened_date).total_seconds() / 3600,
-            })
+            hours = (now - ticket.opened_date).total_seconds() / 3600
+            vals = {"resolved_date": now, "resolve_hours": hours}
+            if not ticket.first_resolved_date:
+                vals.update(first_resolved_date=now, first_resolve_hours=hours,
+                            first_resolve_deadline=ticket.resolve_deadline)
+            ticket._write_clock(vals)
         self.activity_feedback(["hotel_feedback.mail_activity_feedback_owner",
                                 "hotel_feedback.mail_activity_feedback_escalation"])
         self._update_sla_states()
@@ -368,17 +427,51 @@ class HotelFeedback(models.Model):
             })
         self._update_sla_states()
 
-    def _message_post_after_hook(self, message, msg_vals):
-        """The reply clock stops at the first message sent to the guest from the ticket:
-        a comment (not an internal note) written by an employee."""
-        res = super()._message_post_after_hook(message, msg_vals)
-        comment = self.env.ref("mail.mt_comment")
+    def _notify_thread(self, message, msg_vals=False, **kwargs):
+        recipients = super()._notify_thread(message, msg_vals=msg_vals, **kwargs)
+        self._stop_reply_clock_if_sent(message)
+        return recipients
+
+    def _stop_reply_clock_if_sent(self, message):
+        """The reply clock stops at the first message sent to the guest from the ticket: a
+        message (not an internal note) written by an employee that was notified to the guest,
+        i.e. to the ticket's guest or to the address an unknown sender wrote from, and that
+        can reach them (an e-mail address or an inbox). A scheduled message counts when it is
+        sent."""
+        tickets = self.filtered(lambda t: not t.first_reply_date)
+        if not tickets:
+            return
+        # sudo: the message just notified, its author's users and its notifications (owned
+        # by their recipients) are read only to decide whether the guest received it
+        message = message.sudo()
         author = message.author_id
-        if (message.message_type == "comment" and message.subtype_id == comment
-                and author and author.user_ids and any(u._is_internal() for u in author.user_ids)
-                and author != self.partner_id):
-            self._record_first_reply(fields.Datetime.now())
-        return res
+        if (message.message_type != "comment"
+                or message.subtype_id != self.env.ref("mail.mt_comment")
+                or not any(u._is_internal() for u in author.user_ids)):
+            return
+        notified = self.env["mail.notification"].sudo().search([  # sudo: see above
+            ("mail_message_id", "=", message.id),
+            ("notification_status", "not in", ("exception", "canceled")),
+        ]).filtered(
+            lambda n: n.notification_type == "inbox" or n.res_partner_id.email_normalized
+        ).res_partner_id - author
+        for ticket in tickets:
+            address = tools.email_normalize(ticket.email_from or "")
+            if ((ticket.partner_id and ticket.partner_id in notified)
+                    or (address and address in notified.mapped("email_normalized"))):
+                ticket._record_first_reply(fields.Datetime.now())
+
+    def _message_get_suggested_recipients(self):
+        """The chatter's Send message proposes the guest (or the address an unknown sender
+        wrote from): the message that stops the reply clock is the one the guest receives."""
+        recipients = super()._message_get_suggested_recipients()
+        if self.partner_id:
+            self._message_add_suggested_recipient(
+                recipients, partner=self.partner_id, reason=self.env._("Guest"))
+        elif self.email_from:
+            self._message_add_suggested_recipient(
+                recipients, email=self.email_from, reason=self.env._("Guest E-mail"))
+        return recipients
 
     @api.model
     def _sla_states_sql(self, ids=None, now=None):
@@ -402,14 +495,29 @@ class HotelFeedback(models.Model):
 
         reply = clock("reply_deadline", "first_reply_date", "received_date")
         resolve = clock("resolve_deadline", "resolved_date", "opened_date")
+        # A breach, once there, stays for the figures: the reply clock's, and the first
+        # resolution's (the running clock until the first closing, then that closing's).
         return SQL(
             """
-            WITH s AS (
-                SELECT id, %(reply)s AS reply, %(resolve)s AS resolve FROM hotel_feedback
+            WITH c AS (
+                SELECT id, %(reply)s AS reply, %(resolve)s AS resolve, reply_breached,
+                       resolve_breached, first_resolved_date, first_resolve_deadline
+                  FROM hotel_feedback
                  WHERE TRUE %(only)s
+            ), s AS (
+                SELECT id, reply, resolve,
+                       COALESCE(reply_breached, FALSE)
+                           OR reply IS NOT DISTINCT FROM 'breached' AS reply_breached,
+                       COALESCE(resolve_breached, FALSE)
+                           OR (first_resolved_date IS NULL
+                               AND resolve IS NOT DISTINCT FROM 'breached')
+                           OR COALESCE(first_resolved_date > first_resolve_deadline, FALSE)
+                           AS resolve_breached
+                  FROM c
             )
             UPDATE hotel_feedback t
                SET reply_sla_state = s.reply, resolve_sla_state = s.resolve,
+                   reply_breached = s.reply_breached, resolve_breached = s.resolve_breached,
                    sla_state = CASE
                        WHEN 'breached' IN (s.reply, s.resolve) THEN 'breached'
                        WHEN 'at_risk' IN (s.reply, s.resolve) THEN 'at_risk'
@@ -418,7 +526,8 @@ class HotelFeedback(models.Model):
                        ELSE 'on_track' END
               FROM s
              WHERE t.id = s.id
-               AND (t.reply_sla_state, t.resolve_sla_state) IS DISTINCT FROM (s.reply, s.resolve)
+               AND (t.reply_sla_state, t.resolve_sla_state, t.reply_breached, t.resolve_breached)
+                   IS DISTINCT FROM (s.reply, s.resolve, s.reply_breached, s.resolve_breached)
             """,
             reply=reply, resolve=resolve, only=only,
         )
@@ -428,7 +537,7 @@ class HotelFeedback(models.Model):
             return
         self.flush_recordset()
         self.env.cr.execute(self._sla_states_sql(self.ids, now))
-        self.invalidate_recordset(["reply_sla_state", "resolve_sla_state", "sla_state"])
+        self.invalidate_recordset(SLA_STATE_FIELDS)
 
     @api.model
     def _breached_sql(self, now):
@@ -456,7 +565,7 @@ class HotelFeedback(models.Model):
         now = now or fields.Datetime.now()
         self.env.flush_all()
         self.env.cr.execute(self._sla_states_sql(None, now))
-        self.invalidate_model(["reply_sla_state", "resolve_sla_state", "sla_state"])
+        self.invalidate_model(SLA_STATE_FIELDS)
         self.env.cr.execute(self._breached_sql(now))
         rows = self.env.cr.fetchall()
         tickets = self.browse([r[0] for r in rows])
@@ -587,6 +696,7 @@ class HotelFeedback(models.Model):
             ticket.message_post(
                 body=self.env._("Thank you for telling us. We have fixed it and apologise."),
                 message_type="comment", subtype_xmlid="mail.mt_comment",
+                partner_ids=ticket.partner_id.ids,
             )
             ticket.stage_id = resolved
         return True

@@ -80,27 +80,52 @@ class HotelFeedbackConfig(models.Model):
             "WHERE company_id = %s AND date BETWEEN %s AND %s",
             company, date_from, date_to))
         reviews, rating = cr.fetchone()
+        # Compliance counts each ticket's reply and its first resolution against their
+        # deadlines: a breach once recorded stays (a reopening does not erase it), and a clock
+        # that ran out counts as breached even before the SLA job has seen it.
         cr.execute(SQL(
             """
+            WITH f AS (
+                SELECT reply_hours, first_resolve_hours, first_reply_date, first_resolved_date,
+                       auto_category_id, category_corrected,
+                       reply_deadline IS NOT NULL AS reply_sla,
+                       COALESCE(reply_breached, FALSE)
+                           OR COALESCE(first_reply_date > reply_deadline, FALSE)
+                           OR (first_reply_date IS NULL
+                               AND COALESCE(reply_deadline < %(now)s, FALSE)) AS reply_late,
+                       COALESCE(first_resolve_deadline, resolve_deadline) IS NOT NULL
+                           AS resolve_sla,
+                       COALESCE(resolve_breached, FALSE)
+                           OR COALESCE(first_resolved_date > first_resolve_deadline, FALSE)
+                           OR (first_resolved_date IS NULL
+                               AND COALESCE(resolve_deadline < %(now)s, FALSE))
+                           AS resolve_late
+                  FROM hotel_feedback
+                 WHERE company_id = %(company)s
+                   AND received_date >= %(start)s AND received_date < %(end)s
+            )
             SELECT COUNT(*),
                    PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY reply_hours)
                        FILTER (WHERE first_reply_date IS NOT NULL),
                    PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY reply_hours)
                        FILTER (WHERE first_reply_date IS NOT NULL),
-                   PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY resolve_hours)
-                       FILTER (WHERE resolved_date IS NOT NULL),
-                   PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY resolve_hours)
-                       FILTER (WHERE resolved_date IS NOT NULL),
-                   COUNT(*) FILTER (WHERE reply_sla_state IN ('met', 'breached')),
-                   COUNT(*) FILTER (WHERE reply_sla_state = 'met'),
-                   COUNT(*) FILTER (WHERE resolve_sla_state IN ('met', 'breached')),
-                   COUNT(*) FILTER (WHERE resolve_sla_state = 'met'),
+                   PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY first_resolve_hours)
+                       FILTER (WHERE first_resolved_date IS NOT NULL),
+                   PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY first_resolve_hours)
+                       FILTER (WHERE first_resolved_date IS NOT NULL),
+                   COUNT(*) FILTER (WHERE reply_sla
+                                      AND (first_reply_date IS NOT NULL OR reply_late)),
+                   COUNT(*) FILTER (WHERE reply_sla AND first_reply_date IS NOT NULL
+                                      AND NOT reply_late),
+                   COUNT(*) FILTER (WHERE resolve_sla
+                                      AND (first_resolved_date IS NOT NULL OR resolve_late)),
+                   COUNT(*) FILTER (WHERE resolve_sla AND first_resolved_date IS NOT NULL
+                                      AND NOT resolve_late),
                    COUNT(*) FILTER (WHERE auto_category_id IS NOT NULL),
                    COUNT(*) FILTER (WHERE auto_category_id IS NOT NULL
                                       AND NOT COALESCE(category_corrected, FALSE))
-              FROM hotel_feedback
-             WHERE company_id = %s AND received_date >= %s AND received_date < %s
-            """, company, start, end))
+              FROM f
+            """, now=fields.Datetime.now(), company=company, start=start, end=end))
         (tickets, reply_p50, reply_p90, resolve_p50, resolve_p90, reply_done, reply_met,
          resolve_done, resolve_met, classified, kept) = cr.fetchone()
         cr.execute(SQL(

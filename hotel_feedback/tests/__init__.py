@@ -8,3 +8,4 @@ from . import test_access
 from . import test_ui_tour
 from . import test_privacy
 from . import test_api_security
+from . import test_sla_integrity

@@ -39,6 +39,11 @@ DERIVED = {
     "compensation_approved_by": 2,
     "review_id": False,
     "survey_user_input_id": False,
+    "reply_breached": False,
+    "resolve_breached": False,
+    "first_resolved_date": "2026-01-01 00:00:00",
+    "first_resolve_hours": 0.5,
+    "first_resolve_deadline": "2099-01-01 00:00:00",
 }
 
 

@@ -33,7 +33,8 @@ class TestKpi(FeedbackCase):
                 ticket = self.ticket()
             with freeze_time(datetime(2026, 5, 10) + timedelta(hours=hours)):
                 ticket.with_user(self.guest_relations).message_post(
-                    body="Reply", message_type="comment", subtype_xmlid="mail.mt_comment")
+                    body="Reply", message_type="comment", subtype_xmlid="mail.mt_comment",
+                    partner_ids=self.guest.ids)
         config = self.env["hotel.feedback.config"]._for_company(self.company)
         fig = config._kpi_figures(date(2026, 4, 1), date(2026, 6, 30))
         self.assertEqual(fig["surveys"], 5)

@@ -14,6 +14,7 @@ class TestTwoClocks(FeedbackCase):
             body="We are sorry, an engineer is on the way.",
             message_type="comment",
             subtype_xmlid="mail.mt_note" if note else "mail.mt_comment",
+            partner_ids=ticket.partner_id.ids,  # "Send message" to the guest
         )
 
     @freeze_time("2026-06-01 02:00:00")
