@@ -59,6 +59,13 @@ class HotelGuestConsent(models.Model):
                     guest=consent.partner_id.display_name, date=consent.date,
                 ))
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            # the proof names who recorded it: a caller cannot record it in another's name
+            vals_list = [{**vals, "user_id": self.env.uid} for vals in vals_list]
+        return super().create(vals_list)
+
     def write(self, vals):
         if not self.env.su:
             raise UserError(self.env._(

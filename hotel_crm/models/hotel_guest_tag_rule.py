@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
@@ -136,5 +136,9 @@ class HotelGuestTagRule(models.Model):
         return True
 
     def action_apply(self):
+        # re-tags every guest of the group: a manager's button, whoever can read the rules
+        # could otherwise start it over RPC
+        if not self.env.user.has_group("hotel_crm.group_hotel_manager"):
+            raise AccessError(self.env._("Only hotel CRM managers can apply tag rules."))
         self._apply_rules()
         return True

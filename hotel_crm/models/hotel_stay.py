@@ -1,7 +1,12 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from ..tools.trusted import check_protected_fields
 
 COUNTED_STATES = ("in_house", "checked_out")
+# Stored values a stay derives from its own dates, amounts and channel: the guest figures
+# are summed from them, so no caller writes them directly (hotel_crm.stay_derived).
+DERIVED_FIELDS = ("nights", "lead_days", "amount_total", "amount_company", "channel_type")
 
 
 class HotelStay(models.Model):
@@ -99,11 +104,19 @@ class HotelStay(models.Model):
         "guest figures are summed from this amount.",
     )
     campaign_id = fields.Many2one("utm.campaign", index=True, ondelete="set null")
-    preference_ids = fields.One2many(
-        related="partner_id.hotel_preference_ids", string="Preferences"
+    # What the stay shows of its guest is read as the user, under the user's rules (G2, S2):
+    # not related fields, which Odoo reads as superuser (a sensitive preference of the guest
+    # would reach the stay form of the front desk and then fail it with an access error).
+    preference_ids = fields.Many2many(
+        "hotel.guest.preference", string="Preferences", compute="_compute_guest_details",
+        search="_search_preference_ids",
     )
-    guest_tag_ids = fields.Many2many(related="partner_id.category_id", string="Guest Tags")
-    is_vip = fields.Boolean(related="partner_id.is_vip", string="VIP")
+    guest_tag_ids = fields.Many2many(
+        "res.partner.category", string="Guest Tags", compute="_compute_guest_details",
+        search="_search_guest_tag_ids",
+    )
+    is_vip = fields.Boolean(string="VIP", compute="_compute_guest_details",
+                            search="_search_is_vip")
     note = fields.Text()
 
     _sql_constraints = [
@@ -164,6 +177,35 @@ class HotelStay(models.Model):
                     company,
                     stay.check_in or fields.Date.context_today(stay),
                 )
+
+    @api.depends("partner_id.is_vip", "partner_id.category_id",
+                 "partner_id.hotel_preference_ids")
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_guest_details(self):
+        # the guests and preferences this user may read, nothing more (searched as the
+        # user: the guest's own one2many may already be cached by code running as sudo)
+        Preference = self.env["hotel.guest.preference"]
+        guests = self.partner_id.filtered("id")._filtered_access("read")
+        by_guest = {}
+        for preference in Preference.search([("partner_id", "in", guests.ids)]) if guests \
+                else Preference:
+            by_guest.setdefault(preference.partner_id.id, []).append(preference.id)
+        for stay in self:
+            guest = stay.partner_id if stay.partner_id.id in guests.ids \
+                else self.env["res.partner"]
+            stay.is_vip = guest.is_vip
+            stay.guest_tag_ids = guest.category_id
+            stay.preference_ids = Preference.browse(by_guest.get(guest.id, []))
+
+    # searched as the user: a domain on them never tests what the user may not read
+    def _search_preference_ids(self, operator, value):
+        return [("partner_id.hotel_preference_ids", operator, value)]
+
+    def _search_guest_tag_ids(self, operator, value):
+        return [("partner_id.category_id", operator, value)]
+
+    def _search_is_vip(self, operator, value):
+        return [("partner_id.is_vip", operator, value)]
 
     @api.depends("booking_ref", "partner_id")
     def _compute_display_name(self):
@@ -252,6 +294,20 @@ class HotelStay(models.Model):
                     )
                 )
 
+    def _check_stay_access(self, values):
+        """A user records stays only at the properties they work for and only for the
+        guests they may read: a stay makes its guest visible at its property, so a stay
+        pointing at a guest of another property (an id is easy to guess) would reveal that
+        guest. Checked before the values are validated, whose messages name bookings."""
+        if self.env.su:
+            return
+        if values.get("company_id") and values["company_id"] not in self.env.companies.ids:
+            raise AccessError(self.env._(
+                "You can only record stays at the properties you work for."
+            ))
+        if values.get("partner_id"):
+            self.env["res.partner"].browse(values["partner_id"]).check_access("read")
+
     _CHECKED_FIELDS = (
         "booking_ref", "check_in", "check_out", "booked_on", "amount_room", "amount_fb",
         "amount_other", "adults", "children", "partner_id", "company_id", "channel_id",
@@ -277,8 +333,10 @@ class HotelStay(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            check_protected_fields(self, DERIVED_FIELDS, vals, "hotel_crm.stay_derived")
             if vals.get("booking_ref"):
                 vals["booking_ref"] = vals["booking_ref"].strip()
+            self._check_stay_access({"company_id": self.env.company.id, **vals})
             self._check_stay_values(
                 {"company_id": self.env.company.id, "adults": 1, **vals}
             )
@@ -290,8 +348,10 @@ class HotelStay(models.Model):
         return stays
 
     def write(self, vals):
+        check_protected_fields(self, DERIVED_FIELDS, vals, "hotel_crm.stay_derived")
         if vals.get("booking_ref"):
             vals["booking_ref"] = vals["booking_ref"].strip()
+        self._check_stay_access(vals)
         if set(self._CHECKED_FIELDS) & set(vals):
             for stay in self:
                 stay._check_stay_values({**stay._stay_values(), **vals})

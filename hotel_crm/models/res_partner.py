@@ -3,9 +3,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from ..tools.trusted import check_protected_fields, is_trusted
 from .hotel_stay import COUNTED_STATES
 
 CONSENT_STATES = [("granted", "Granted"), ("withdrawn", "Withdrawn")]
@@ -24,6 +25,20 @@ FIGURE_FIELDS = (
     "avg_los",
     "preferred_room_type_id",
     "preferred_channel_id",
+)
+# Stored values derived from the guest's stays, consent history and e-mail: written by the
+# addons' own code (SQL, the ORM's recomputation, or inside trusted("hotel_crm.guest_derived")),
+# never by a caller. property_ids decides which properties see the guest; the consent states
+# decide who is mailed (consent changes only through hotel.guest.consent records).
+PROTECTED_FIELDS = (
+    *FIGURE_FIELDS,
+    "property_ids",
+    "is_relay_email",
+    "birthday_month",
+    "email_consent",
+    "email_consent_date",
+    "sms_consent",
+    "sms_consent_date",
 )
 
 
@@ -54,6 +69,7 @@ class ResPartner(models.Model):
         "company_id",
         string="Properties Stayed",
         readonly=True,
+        copy=False,
         help="Properties at which the guest has a stay; "
         "users of these properties can see the guest.",
     )
@@ -62,25 +78,30 @@ class ResPartner(models.Model):
     figure_currency_id = fields.Many2one(
         "res.currency", compute="_compute_figure_currency_id", string="Figures Currency"
     )
-    stay_count = fields.Integer(string="Stays", readonly=True, default=0)
-    night_count = fields.Integer(string="Nights", readonly=True, default=0)
+    stay_count = fields.Integer(string="Stays", readonly=True, default=0, copy=False)
+    night_count = fields.Integer(string="Nights", readonly=True, default=0, copy=False)
     total_spend = fields.Monetary(
-        string="Lifetime Spend", currency_field="figure_currency_id", readonly=True, default=0.0
+        string="Lifetime Spend", currency_field="figure_currency_id", readonly=True, default=0.0,
+        copy=False,
     )
-    stays_12m = fields.Integer(string="Stays (12 Months)", readonly=True, default=0)
-    nights_12m = fields.Integer(string="Nights (12 Months)", readonly=True, default=0)
+    stays_12m = fields.Integer(string="Stays (12 Months)", readonly=True, default=0, copy=False)
+    nights_12m = fields.Integer(string="Nights (12 Months)", readonly=True, default=0,
+                                copy=False)
     spend_12m = fields.Monetary(
-        string="Spend (12 Months)", currency_field="figure_currency_id", readonly=True, default=0.0
+        string="Spend (12 Months)", currency_field="figure_currency_id", readonly=True, default=0.0,
+        copy=False,
     )
-    first_stay_date = fields.Date(string="First Stay", readonly=True)
-    last_stay_date = fields.Date(string="Last Stay", readonly=True, index=True)
-    avg_lead_days = fields.Float(string="Average Lead Time (days)", readonly=True, digits=(16, 1))
-    avg_los = fields.Float(string="Average Length of Stay", readonly=True, digits=(16, 1))
+    first_stay_date = fields.Date(string="First Stay", readonly=True, copy=False)
+    last_stay_date = fields.Date(string="Last Stay", readonly=True, index=True, copy=False)
+    avg_lead_days = fields.Float(string="Average Lead Time (days)", readonly=True, digits=(16, 1),
+                                 copy=False)
+    avg_los = fields.Float(string="Average Length of Stay", readonly=True,
+                           digits=(16, 1), copy=False)
     preferred_room_type_id = fields.Many2one(
-        "hotel.crm.room.type", readonly=True
+        "hotel.crm.room.type", readonly=True, copy=False
     )
     preferred_channel_id = fields.Many2one(
-        "hotel.booking.channel", readonly=True
+        "hotel.booking.channel", readonly=True, copy=False
     )
     days_since_last_stay = fields.Integer(
         compute="_compute_days_since_last_stay"
@@ -153,6 +174,8 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            check_protected_fields(self, PROTECTED_FIELDS, vals, "hotel_crm.guest_derived")
         partners = super().create(vals_list)
         guests = partners.filtered("is_guest")
         if guests:
@@ -161,6 +184,7 @@ class ResPartner(models.Model):
         return partners
 
     def write(self, vals):
+        check_protected_fields(self, PROTECTED_FIELDS, vals, "hotel_crm.guest_derived")
         res = super().write(vals)
         if {"is_guest", "is_vip", "guest_type", "active"} & set(vals):
             # sudo: tags are owned by their rules, not by the user editing the guest
@@ -178,6 +202,10 @@ class ResPartner(models.Model):
         return action
 
     def action_hotel_refresh_figures(self):
+        # callable over RPC with any ids: only hotel users, only guests they may read
+        if not self.env.user.has_group("hotel_crm.group_hotel_user"):
+            raise AccessError(self.env._("Only hotel CRM users can refresh guest figures."))
+        self.check_access("read")
         self._hotel_refresh_guests()
         return True
 
@@ -378,13 +406,19 @@ class ResPartner(models.Model):
 
         Guests in context key ``hotel_figures_current`` (a frozenset of ids) had their
         figures written with them from the same stays (an import's new guests, see
-        _hotel_figures_from_stays): only their properties are recomputed.
+        _hotel_figures_from_stays): only their properties are recomputed. The key is read
+        only inside ``trusted("hotel_crm.figures_current")`` (the import's own code): any
+        caller can put a key in the context, and a forged one would leave figures stale.
         """
         today = today or fields.Date.context_today(self)
         self.env["hotel.stay"].flush_model()
         self.flush_model(["is_guest"])
         figure_ids = partner_ids
         current = self.env.context.get("hotel_figures_current")
+        # the flag (or the superuser account itself), not sudo(): sudo code keeps the
+        # context of the user who called it
+        if current and not is_trusted(self.env(su=False), "hotel_crm.figures_current"):
+            current = None
         if current and partner_ids is not None:
             figure_ids = [pid for pid in partner_ids if pid not in current]
         changed = 0

@@ -1,6 +1,8 @@
 from odoo import api, models
 
-from .hotel_folio import SYNCED_FIELDS
+from odoo.addons.hotel_crm.tools.trusted import is_trusted
+
+from .hotel_folio import FOLIO_SYNC, SYNCED_FIELDS
 
 # fields of an order line the stay's revenue and room type are made from
 LINE_FIELDS = {"order_id", "product_id", "product_uom_qty", "price_unit", "discount", "tax_id",
@@ -19,7 +21,10 @@ class SaleOrder(models.Model):
         return res
 
     def _hotel_sync_folio_stays(self):
-        if self.ids and not self.env.context.get("hotel_folio_sync"):
+        # inside a folio's own write (a flag of the running code, not a context key) the
+        # folio syncs its stay itself; superuser code always syncs (is_trusted is true for
+        # it, so it cannot tell a folio's write from any other: syncing twice is harmless)
+        if self.ids and (self.env.su or not is_trusted(self.env, FOLIO_SYNC)):
             self.env["hotel.folio"].search([("order_id", "in", self.ids)])._hotel_sync_stays()
 
 

@@ -177,3 +177,39 @@ class TestFolioStays(HotelCrmCase):
         self.assertEqual(self.king._name, "hotel.crm.room.type")
         self.assertEqual(self.king.code, "std_king")
         self.assertTrue(self.env["hotel.crm.room.type"].search([("code", "=", "std_king")]))
+
+    @freeze_time("2026-11-20 10:00:00")
+    def test_a_forged_folio_sync_key_does_not_desync_the_stay(self):
+        """hotel_folio_sync was a context key: any caller setting it on a write of the
+        folio's order or lines left the stay out of step with the folio."""
+        clerk = new_test_user(
+            self.env, login="hotel_clerk_forge",
+            groups="base.group_user,hotel.group_hotel_manager,sales_team.group_sale_manager,"
+                   "stock.group_stock_user",
+            company_id=self.property_a.id, company_ids=[(6, 0, self.property_a.ids)])
+        folio = self.folio(user=clerk)
+        stay = folio.sudo().hotel_stay_ids
+        forged = {"hotel_folio_sync": True, "allowed_company_ids": self.property_a.ids}
+        line = folio.room_line_ids.order_line_id.with_user(clerk).with_context(**forged)
+        line.write({"price_unit": 950.0})
+        self.assertEqual(stay.amount_room, 1900.0)
+        folio.order_id.with_user(clerk).with_context(**forged).write({"state": "cancel"})
+        self.assertEqual(stay.state, "cancelled")
+
+    @freeze_time("2026-11-20 10:00:00")
+    def test_a_script_cannot_link_or_unlink_a_stay_and_a_folio(self):
+        folio = self.folio()
+        other = self.make_stay(self.guest, "2026-10-01", company=self.property_a)
+        Stay = self.env["hotel.stay"].with_user(self.front_desk_a).with_context(
+            allowed_company_ids=self.property_a.ids)
+        with self.assertRaises(AccessError):
+            Stay.browse(folio.hotel_stay_ids.id).write({"folio_id": False})
+        with self.assertRaises(AccessError):
+            Stay.browse(other.id).write({"folio_id": folio.id})
+        with self.assertRaises(AccessError):
+            Stay.create({"partner_id": self.guest.id, "company_id": self.property_a.id,
+                         "channel_id": self.walk_in.id, "booking_ref": "LINK-1",
+                         "check_in": "2026-12-01", "check_out": "2026-12-02",
+                         "folio_id": folio.id})
+        self.assertEqual(folio.hotel_stay_ids.folio_id, folio)
+        self.assertFalse(other.folio_id)

@@ -1,8 +1,10 @@
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
+
+from odoo.addons.hotel_crm.tools.trusted import check_protected_fields, is_trusted, trusted
 
 _logger = logging.getLogger(__name__)
 
@@ -27,12 +29,20 @@ PENALTIES = {
 FOCUS_LOOKUP_LIMIT = 500
 DEFAULT_AUTO_THRESHOLD = 0.95
 DEFAULT_REVIEW_THRESHOLD = 0.60
+# What detection and the decisions set, never a user: a score or a state written by hand
+# would let anyone queue a pair for the nightly automatic merge, or fake a decision.
+DECISION_FIELDS = ("score", "reasons", "state", "origin", "decided_by_id", "decided_on",
+                   "journal_id")
+# The pair itself: changing it would rewrite a decision about two other guests.
+PAIR_FIELDS = ("partner_a_id", "partner_b_id")
+QUEUE = "hotel_import.duplicate_queue"
 
 
 class HotelDuplicateCandidate(models.Model):
     _name = "hotel.duplicate.candidate"
     _description = "Possible Duplicate Guests"
     _order = "state, score desc, id desc"
+    _rec_names_search = ["partner_a_id", "partner_b_id"]
 
     partner_a_id = fields.Many2one(
         "res.partner", string="Guest", required=True, index=True, ondelete="cascade",
@@ -56,12 +66,20 @@ class HotelDuplicateCandidate(models.Model):
     decided_by_id = fields.Many2one("res.users", readonly=True)
     decided_on = fields.Datetime(readonly=True)
     journal_id = fields.Many2one("hotel.merge.journal", string="Merge", readonly=True)
-    partner_a_email = fields.Char(related="partner_a_id.email", string="E-mail")
-    partner_b_email = fields.Char(related="partner_b_id.email", string="Duplicate E-mail")
-    partner_a_phone = fields.Char(related="partner_a_id.phone", string="Phone")
-    partner_b_phone = fields.Char(related="partner_b_id.phone", string="Duplicate Phone")
-    partner_a_stays = fields.Integer(related="partner_a_id.stay_count", string="Stays")
-    partner_b_stays = fields.Integer(related="partner_b_id.stay_count", string="Duplicate Stays")
+    # read as the user (not as superuser, Odoo's default for related fields): a pair may
+    # join a guest of another property (S1)
+    partner_a_email = fields.Char(related="partner_a_id.email", string="E-mail",
+                                  compute_sudo=False)
+    partner_b_email = fields.Char(related="partner_b_id.email", string="Duplicate E-mail",
+                                  compute_sudo=False)
+    partner_a_phone = fields.Char(related="partner_a_id.phone", string="Phone",
+                                  compute_sudo=False)
+    partner_b_phone = fields.Char(related="partner_b_id.phone", string="Duplicate Phone",
+                                  compute_sudo=False)
+    partner_a_stays = fields.Integer(related="partner_a_id.stay_count", string="Stays",
+                                     compute_sudo=False)
+    partner_b_stays = fields.Integer(related="partner_b_id.stay_count",
+                                     string="Duplicate Stays", compute_sudo=False)
 
     _sql_constraints = [
         ("pair_unique", "unique(partner_a_id, partner_b_id)",
@@ -77,6 +95,22 @@ class HotelDuplicateCandidate(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not is_trusted(self.env, QUEUE):
+            # a user flags a pair (front desk); the rest is set by detection and decisions,
+            # given in the values or as default_* keys of the context alike
+            defaults = {key.removeprefix("default_"): value
+                        for key, value in self.env.context.items()
+                        if key.startswith("default_")}
+            for vals in vals_list:
+                if {**defaults, **vals}.get("origin", "front_desk") != "front_desk":
+                    raise AccessError(self.env._(
+                        "A pair is proposed by hand as flagged by the front desk."))
+                check_protected_fields(self, [f for f in DECISION_FIELDS if f != "origin"],
+                                       {**defaults, **vals}, QUEUE)
+                vals["origin"] = "front_desk"
+                # the user proposes guests it may see
+                self.env["res.partner"].browse(
+                    [vals[f] for f in PAIR_FIELDS if vals.get(f)]).check_access("read")
         for vals in vals_list:
             a, b = vals.get("partner_a_id"), vals.get("partner_b_id")
             if not a or not b:
@@ -98,43 +132,55 @@ class HotelDuplicateCandidate(models.Model):
                 vals["reasons"] = self.env._("flagged by %(user)s", user=self.env.user.name)
         return super().create(vals_list)
 
+    def write(self, vals):
+        check_protected_fields(self, (*DECISION_FIELDS, *PAIR_FIELDS), vals, QUEUE)
+        return super().write(vals)
+
     # ------------------------------------------------------------------
     # Decisions
     # ------------------------------------------------------------------
+    def _check_decision(self, states):
+        """Merge rights, the pairs readable and editable by the caller (record rules: both
+        guests visible), and still in one of ``states``."""
+        self.env["hotel.merge.journal"]._check_merge_rights()
+        self.check_access("write")
+        if self.filtered(lambda c: c.state not in states):
+            raise UserError(self.env._("This pair has already been decided."))
+
     def action_merge(self):
         self.ensure_one()
-        Journal = self.env["hotel.merge.journal"]
-        Journal._check_merge_rights()
-        if self.state != "review":
-            raise UserError(self.env._("This pair has already been decided."))
-        # sudo: merge rights were checked above; the pair's records span properties
-        pair = (self.partner_a_id | self.partner_b_id).sudo()
-        survivor = Journal._choose_survivor(pair)
-        merged = pair - survivor
-        reason = self.note or self.env._("Duplicate review: %(evidence)s",
-                                         evidence=self.reasons or "")
-        journal = Journal._merge(merged, survivor, reason, origin="review", score=self.score)
-        # sudo: the queue is written by the decision, not edited by users
-        self.sudo().write({"state": "merged", "journal_id": journal.id,
-                           "decided_by_id": self.env.user.id,
-                           "decided_on": fields.Datetime.now()})
+        self._check_decision(("review",))
+        survivor = self._merge_pair("review")
         return {"type": "ir.actions.act_window", "res_model": "res.partner",
                 "res_id": survivor.id, "view_mode": "form"}
 
+    def _merge_pair(self, origin):
+        """Merge the pair through the merge journal (which records the decision on the
+        pair); returns the surviving guest."""
+        Journal = self.env["hotel.merge.journal"]
+        # sudo: merge rights were checked by the caller; the survivor is chosen on figures
+        pair = (self.partner_a_id | self.partner_b_id).sudo()
+        survivor = Journal._choose_survivor(pair).with_env(self.env)
+        merged = (pair - survivor).with_env(self.env)
+        reason = self.note or self.env._("Duplicate review: %(evidence)s",
+                                         evidence=self.reasons or "")
+        Journal._merge(merged, survivor, reason, origin=origin, score=self.score)
+        return survivor
+
     def action_reject(self):
         """Not the same guest: remembered, the pair is never proposed again."""
-        self.env["hotel.merge.journal"]._check_merge_rights()
-        # sudo: the queue is written by the decision, not edited by users
-        self.sudo().write({"state": "rejected", "decided_by_id": self.env.user.id,
-                           "decided_on": fields.Datetime.now()})
+        self._check_decision(("review",))
+        with trusted(QUEUE):
+            self.write({"state": "rejected", "decided_by_id": self.env.user.id,
+                        "decided_on": fields.Datetime.now()})
         return True
 
     def action_reopen(self):
-        self.env["hotel.merge.journal"]._check_merge_rights()
+        self._check_decision(("review", "rejected", "merged"))
         if self.filtered(lambda c: c.state == "merged"):
             raise UserError(self.env._("A merged pair is reopened by undoing its merge."))
-        # sudo: the queue is written by the decision, not edited by users
-        self.sudo().write({"state": "review", "decided_by_id": False, "decided_on": False})
+        with trusted(QUEUE):
+            self.write({"state": "review", "decided_by_id": False, "decided_on": False})
         return True
 
     # ------------------------------------------------------------------
@@ -324,8 +370,7 @@ class HotelDuplicateCandidate(models.Model):
                 continue
             try:
                 with self.env.cr.savepoint():
-                    cand.action_merge()
-                    cand.journal_id.origin = "automatic"
+                    cand._merge_pair("automatic")
                 merged += 1
             except UserError as exc:
                 _logger.info("automatic merge of %s skipped: %s", cand.display_name, exc)
