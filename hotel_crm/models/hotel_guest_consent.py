@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 CONSENT_CHANNELS = [("email", "E-mail"), ("sms", "SMS")]
 CONSENT_SOURCES = [
@@ -25,7 +25,7 @@ class HotelGuestConsent(models.Model):
     _description = "Guest Consent"
     _inherit = ["hotel.audited.mixin"]
     _order = "date desc, id desc"
-    _hotel_audit_fields = ("channel", "granted", "source", "date")
+    _hotel_audit_fields = ("channel", "granted", "source", "date", "proof")
 
     partner_id = fields.Many2one(
         "res.partner", string="Guest", required=True, index=True, ondelete="cascade"
@@ -64,6 +64,16 @@ class HotelGuestConsent(models.Model):
         if not self.env.su:
             # the proof names who recorded it: a caller cannot record it in another's name
             vals_list = [{**vals, "user_id": self.env.uid} for vals in vals_list]
+            # A grant is the guest's word taken by who meets or serves the guest (front desk,
+            # guest relations, managers) or by the addons' own paths (as superuser). Marketing,
+            # whose mailings consent decides, records withdrawals only.
+            if any(vals.get("granted") for vals in vals_list) and not self.env.user.has_group(
+                "hotel_crm.group_hotel_front_desk"
+            ):
+                raise AccessError(self.env._(
+                    "Only the front desk, guest relations and managers record a guest's "
+                    "consent. You may record a withdrawal."
+                ))
         return super().create(vals_list)
 
     def write(self, vals):

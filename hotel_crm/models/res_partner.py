@@ -175,7 +175,8 @@ class ResPartner(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            check_protected_fields(self, PROTECTED_FIELDS, vals, "hotel_crm.guest_derived")
+            check_protected_fields(self, PROTECTED_FIELDS, vals, "hotel_crm.guest_derived",
+                                   empty_ok=True)
         partners = super().create(vals_list)
         guests = partners.filtered("is_guest")
         if guests:

@@ -145,3 +145,20 @@ class TestApiHardening(HotelCrmCase, HttpCase):
         self.assertEqual(self.guest_a.email_consent, "granted")
         self.assertFault(self.front_desk_a, "hotel.guest.consent", "write", [consent_id],
                          {"date": "2020-01-01 00:00:00"})
+
+    def test_marketing_cannot_grant_consent_in_a_guest_s_name_but_records_a_withdrawal(self):
+        """Consent decides who marketing may mail: marketing cannot give it to itself."""
+        fault = self.assertFault(self.marketing, "hotel.guest.consent", "create", {
+            "partner_id": self.guest_a.id, "channel": "email", "granted": True,
+            "source": "guest_request",
+        }, context={"hotel_loyalty_system": True, "hotel_audit_skip": True})
+        self.assertIn("record a withdrawal", fault.faultString)
+        self.guest_a.invalidate_recordset()
+        self.assertFalse(self.guest_a.email_consent)
+        consent_id = self.call(self.marketing, "hotel.guest.consent", "create", {
+            "partner_id": self.guest_a.id, "channel": "email", "granted": False,
+            "source": "guest_request",
+        })
+        self.assertTrue(consent_id)
+        self.guest_a.invalidate_recordset()
+        self.assertEqual(self.guest_a.email_consent, "withdrawn")

@@ -36,11 +36,26 @@ def is_trusted(env, reason):
     return env.su or reason in _granted.get()
 
 
-def check_protected_fields(records, fields, vals, reason):
+def _is_empty(value):
+    """A value a new record has anyway: nothing, zero, or x2many commands that link nothing."""
+    if isinstance(value, (list, tuple)):
+        return all(isinstance(cmd, (list, tuple)) and (
+            cmd[0] == 5 or (cmd[0] == 6 and not cmd[2])) for cmd in value)
+    return not value
+
+
+def check_protected_fields(records, fields, vals, reason, empty_ok=False):
     """Refuse to write ``fields`` (names) of ``records`` with ``vals`` outside the addons'
     own logic: those values are derived (figures, clocks, states, balances, consent) and a
-    user who could write them could rewrite what measures them."""
-    touched = sorted(set(vals) & set(fields))
+    user who could write them could rewrite what measures them.
+
+    ``empty_ok`` (for a create): an empty value of a field that is not computed is what the
+    new record starts with anyway, as Odoo passes it when it creates a record through another
+    (a user's partner gets the partner defaults, figures at zero). A computed field given at
+    create would not be computed, so it is refused even empty."""
+    touched = sorted(name for name in set(vals) & set(fields)
+                     if not (empty_ok and not records._fields[name].compute
+                             and _is_empty(vals[name])))
     if not touched or is_trusted(records.env, reason):
         return
     labels = ", ".join(records._fields[name]._description_string(records.env)

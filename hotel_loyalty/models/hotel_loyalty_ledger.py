@@ -1,8 +1,10 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
+
+from odoo.addons.hotel_crm.tools.trusted import is_trusted, trusted
 
 KINDS = [
     ("earn", "Earned"),
@@ -14,6 +16,8 @@ KINDS = [
 ]
 # Kinds whose positive points can later be consumed (redeemed, expired, reversed).
 CREDIT_KINDS = ("earn", "bonus", "adjust")
+# Granted by ``trusted()`` to _post_lines only: the one way a ledger line is created.
+LEDGER_POST = "hotel_loyalty.ledger_post"
 
 
 class HotelLoyaltyLedger(models.Model):
@@ -22,6 +26,10 @@ class HotelLoyaltyLedger(models.Model):
     Lines are created only through :meth:`_post_lines`, which locks the member rows, keeps
     the balance from going negative and consumes the oldest points first. Lines are never
     written or deleted: a mistake is corrected by a new line.
+
+    A source document has one line per kind and posting (``source_seq``): a document whose
+    points move more than once (an invoice posted, reset to draft and posted again) gets a
+    new line for each move, and recording the same move twice is refused by the key.
     """
 
     _name = "hotel.loyalty.ledger"
@@ -60,6 +68,11 @@ class HotelLoyaltyLedger(models.Model):
     res_id = fields.Many2oneReference(
         string="Source Record", model_field="res_model", readonly=True, index=True
     )
+    source_seq = fields.Integer(
+        string="Source Posting", required=True, default=0, readonly=True,
+        help="Counts the times the points of the source document moved (an invoice posted, "
+        "reset to draft, posted again).",
+    )
     source_name = fields.Char(string="Source", readonly=True)
     reason = fields.Char(readonly=True)
     user_id = fields.Many2one(
@@ -69,11 +82,17 @@ class HotelLoyaltyLedger(models.Model):
     _sql_constraints = [
         (
             "source_unique",
-            "unique(res_model, res_id, kind)",
+            "unique(res_model, res_id, kind, source_seq)",
             "Points were already recorded for this document.",
         ),
         ("remaining_check", "CHECK(remaining >= 0)", "Remaining points cannot be negative."),
     ]
+
+    def init(self):
+        # rows inserted in bulk by SQL (expiry job, benchmarks) are a source's first posting
+        self.env.cr.execute(
+            "ALTER TABLE hotel_loyalty_ledger ALTER COLUMN source_seq SET DEFAULT 0"
+        )
 
     @api.depends("kind", "points", "source_name")
     def _compute_display_name(self):
@@ -87,8 +106,11 @@ class HotelLoyaltyLedger(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.context.get("hotel_loyalty_post"):
-            raise UserError(
+        # Only _post_lines (which locks the member, checks the balance and consumes the
+        # oldest points) creates lines: neither a context key nor sudo() opens this door.
+        # sudo: sudo(False) drops superuser so that only the trusted() flag counts
+        if not is_trusted(self.sudo(False).env, LEDGER_POST):
+            raise AccessError(
                 self.env._(
                     "Points are recorded by the programme (invoices, redemptions, "
                     "adjustments), not by hand. Use the member's buttons."
@@ -115,18 +137,21 @@ class HotelLoyaltyLedger(models.Model):
     # Posting
     # ------------------------------------------------------------------
     @api.model
-    def _lock_members(self, member_ids):
+    def _lock_members(self, member_ids, nowait=False):
         """Lock the member rows (in id order, so that two jobs never deadlock).
 
         Odoo runs transactions in REPEATABLE READ: two redemptions that each read the sum and
-        insert a line could otherwise overdraw the account (write skew).
+        insert a line could otherwise overdraw the account (write skew). With ``nowait``
+        (accounting documents, which never wait on points) a held lock raises
+        ``LockNotAvailable`` at once instead of waiting.
         """
         if member_ids:
             self.env.cr.execute(
                 SQL(
                     "SELECT id FROM hotel_loyalty_member WHERE id = ANY(%s) "
-                    "ORDER BY id FOR NO KEY UPDATE",
+                    "ORDER BY id FOR NO KEY UPDATE %s",
                     sorted(set(member_ids)),
+                    SQL("NOWAIT") if nowait else SQL(""),
                 )
             )
 
@@ -177,13 +202,14 @@ class HotelLoyaltyLedger(models.Model):
     def _post_lines(self, vals_list, allow_partial=False):
         """Record ledger lines; the only way points move.
 
-        Each dict needs member_id, kind, points and may carry a source (res_model, res_id).
-        Lines whose source was already recorded for that kind are skipped (no double earn).
-        A debit larger than the available points is refused, or with `allow_partial`
-        (reversals of points already spent) reduced to what is available.
+        Each dict needs member_id, kind, points and may carry a source (res_model, res_id,
+        source_seq). Lines whose source was already recorded for that kind and posting are
+        skipped (no double earn). A debit larger than the available points is refused, or
+        with `allow_partial` (reversals of points already spent) reduced to what is
+        available; a debit reduced to nothing records no line.
         """
         # sudo: the only way points move; callers check their own rights first
-        self = self.sudo().with_context(hotel_loyalty_post=True)
+        self = self.sudo()
         members = self.env["hotel.loyalty.member"].browse(v["member_id"] for v in vals_list)
         self._lock_members(members.ids)
         self.env.flush_all()
@@ -194,7 +220,8 @@ class HotelLoyaltyLedger(models.Model):
             member = self.env["hotel.loyalty.member"].browse(vals["member_id"])
             if vals.get("res_model") and vals.get("res_id") and self.search_count(
                 [("res_model", "=", vals["res_model"]), ("res_id", "=", vals["res_id"]),
-                 ("kind", "=", vals["kind"])], limit=1,
+                 ("kind", "=", vals["kind"]), ("source_seq", "=", vals.get("source_seq", 0))],
+                limit=1,
             ):
                 continue
             on_date = vals.setdefault("date", today)
@@ -228,12 +255,14 @@ class HotelLoyaltyLedger(models.Model):
                         "(%(lost)s points had already been used)", lost=-points - available
                     )]))
                     points = vals["points"] = -available
-                if points:
-                    self._consume(member.id, -points, on_date)
+                if not points:
+                    continue
+                self._consume(member.id, -points, on_date)
                 vals["remaining"] = 0
             else:
                 continue
-            lines |= super().create([vals])
+            with trusted(LEDGER_POST):
+                lines |= self.create([vals])
         self.invalidate_model(["remaining"])
         members._refresh_balance()
         return lines
@@ -273,14 +302,14 @@ class HotelLoyaltyLedger(models.Model):
                 )
                 INSERT INTO hotel_loyalty_ledger
                        (member_id, partner_id, company_id, date, kind, points, remaining,
-                        res_model, res_id, source_name, reason, multiplier, user_id,
+                        res_model, res_id, source_seq, source_name, reason, multiplier, user_id,
                         create_uid, write_uid, create_date, write_date)
                 SELECT e.member_id, e.partner_id, e.company_id, %(today)s, 'expire',
-                       -e.remaining, 0, 'hotel.loyalty.ledger', e.id,
+                       -e.remaining, 0, 'hotel.loyalty.ledger', e.id, 0,
                        %(source)s || e.expiry_date, %(reason)s, 1, %(uid)s, %(uid)s, %(uid)s,
                        now() at time zone 'utc', now() at time zone 'utc'
                   FROM expired e
-                ON CONFLICT (res_model, res_id, kind) DO NOTHING
+                ON CONFLICT (res_model, res_id, kind, source_seq) DO NOTHING
                 """,
                 today=today,
                 uid=self.env.uid,

@@ -1,8 +1,15 @@
+import math
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
-from odoo.tools import SQL, format_amount
+from odoo.exceptions import AccessError
+from odoo.tools import SQL, float_round, format_amount
+
+from odoo.addons.hotel_crm.tools.trusted import check_protected_fields, trusted
+
+# Granted by ``trusted()`` to the programme's own code that sets a member's derived fields.
+MEMBER_FIGURES = "hotel_loyalty.member_figures"
 
 
 class HotelLoyaltyMember(models.Model):
@@ -75,28 +82,44 @@ class HotelLoyaltyMember(models.Model):
                 Ledger._available(member.id, today) if isinstance(member.id, int) else 0
             )
 
-    @api.depends("tier_id", "window_spend", "window_stays")
+    @api.depends("tier_id", "window_spend", "window_stays", "currency_id")
     def _compute_next_tier(self):
-        tiers = self.env["hotel.loyalty.tier"].search([])
+        # ranked as the tier evaluation ranks them: active tiers by (sequence, id)
+        tiers = self.env["hotel.loyalty.tier"].search([], order="sequence, id")
         for member in self:
-            higher = tiers.filtered(
-                lambda t, m=member: t.sequence > (m.tier_id.sequence if m.tier_id else -1)
-                and t != m.tier_id
-            )
-            nxt = higher[:1]
+            if member.tier_id in tiers:
+                nxt = tiers[list(tiers).index(member.tier_id) + 1:][:1]
+            else:
+                nxt = tiers[:1]
             member.next_tier_id = nxt
             member.next_tier_gap = member._gap_text(nxt) if nxt else False
+
+    def _next_tier_needs(self, tier):
+        """(stays, amount) the member still needs for `tier`, compared exactly as the tier
+        evaluation compares (``>`` for a strict tier, ``>=`` otherwise): the fewest more
+        stays, and the smallest amount in the currency's smallest unit, that qualify on
+        their own; 0 when that part already qualifies."""
+        self.ensure_one()
+        strict = tier.threshold_strict
+        stays = max(tier.stay_threshold + (1 if strict else 0) - self.window_stays, 0)
+        rounding = self.currency_id.rounding or 0.01
+        units = float_round((tier.spend_threshold - self.window_spend) / rounding,
+                            precision_digits=6)
+        # strictly above: one unit more than the gap; from the threshold: the gap itself
+        units = math.floor(units) + 1 if strict else math.ceil(units)
+        amount = float_round(max(units, 0) * rounding, precision_rounding=rounding)
+        return stays, amount
 
     def _gap_text(self, tier):
         """What is missing for `tier`, e.g. "3 more stays or ¥2,400.00"."""
         self.ensure_one()
-        strict = 1 if tier.threshold_strict else 0
-        stays = max(tier.stay_threshold + strict - self.window_stays, 0)
-        spend = max(tier.spend_threshold - self.window_spend, 0)
-        if tier.threshold_strict and spend == 0 and self.window_spend <= tier.spend_threshold:
-            spend = 0.01
+        stays, spend = self._next_tier_needs(tier)
         amount = format_amount(self.env, spend, self.currency_id)
         if tier.qualify_rule == "and":
+            if not stays:
+                return self.env._("%(amount)s more spend", amount=amount)
+            if not spend:
+                return self.env._("%(stays)s more stays", stays=stays)
             return self.env._("%(stays)s more stays and %(amount)s", stays=stays, amount=amount)
         return self.env._("%(stays)s more stays or %(amount)s", stays=stays, amount=amount)
 
@@ -107,8 +130,20 @@ class HotelLoyaltyMember(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        today = fields.Date.context_today(self)
         for vals in vals_list:
-            if vals.get("member_number", "/") == "/":
+            if vals.get("member_number") == "/":
+                del vals["member_number"]
+            join_date = vals.pop("join_date", None)
+            check_protected_fields(self, self._SYSTEM_FIELDS, vals, MEMBER_FIGURES)
+            if join_date and fields.Date.to_date(join_date) != today:
+                # a back-dated membership would earn on old invoices when they move again
+                check_protected_fields(self, ["join_date"], {"join_date": join_date},
+                                       MEMBER_FIGURES)
+            vals["join_date"] = join_date or today
+            if vals.get("company_id"):
+                self._check_home_property(vals["company_id"])
+            if not vals.get("member_number"):
                 vals["member_number"] = self.env["ir.sequence"].next_by_code(
                     "hotel.loyalty.member"
                 )
@@ -120,24 +155,28 @@ class HotelLoyaltyMember(models.Model):
         members._evaluate_tiers(allow_downgrade=False)
         return members
 
-    _SYSTEM_FIELDS = frozenset({
+    # Derived from the ledger, the stays and the tier evaluation, or numbered by the
+    # programme: written only by the programme's own code (inside ``trusted()``), never
+    # through the API, whatever the context says (L3, S4).
+    _SYSTEM_FIELDS = (
         "tier_id", "tier_since", "tier_valid_until", "points_balance", "window_spend",
-        "window_stays", "last_birthday_bonus_year", "member_number",
-    })
+        "window_stays", "last_birthday_bonus_year", "member_number", "join_date",
+    )
+
+    def _check_home_property(self, company_id):
+        """A user enrols members at, or moves them to, only the properties they work at."""
+        if not self.env.su and company_id not in self.env.user.company_ids.ids:
+            raise AccessError(
+                self.env._("A member's home property must be one of your properties.")
+            )
 
     def write(self, vals):
-        if self._SYSTEM_FIELDS & set(vals) and not self.env.context.get("hotel_loyalty_system"):
-            raise UserError(
-                self.env._(
-                    "Tier, points and member number follow the programme's rules and cannot "
-                    "be edited. Use an adjustment or the tier evaluation."
-                )
-            )
+        check_protected_fields(self, self._SYSTEM_FIELDS, vals, MEMBER_FIGURES)
+        if "company_id" in vals:
+            self._check_home_property(vals["company_id"])
         if "partner_id" in vals and any(m.partner_id.id != vals["partner_id"] for m in self):
-            if self.ledger_ids:
-                raise UserError(
-                    self.env._("A member with points history cannot be moved to another guest.")
-                )
+            # the tier, points and history belong to the guest who earned them
+            check_protected_fields(self, ["partner_id"], vals, MEMBER_FIGURES)
         return super().write(vals)
 
     # ------------------------------------------------------------------
@@ -178,12 +217,13 @@ class HotelLoyaltyMember(models.Model):
             "window_spend": self.window_spend, "window_stays": self.window_stays,
         })
         # sudo: tier fields are system fields (refused to users in write)
-        self.sudo().with_context(hotel_loyalty_system=True).write({
-            "tier_id": tier.id,
-            "tier_since": on_date,
-            "tier_valid_until": fields.Date.to_date(on_date)
-            + relativedelta(months=program.window_months),
-        })
+        with trusted(MEMBER_FIGURES):
+            self.sudo().write({
+                "tier_id": tier.id,
+                "tier_since": on_date,
+                "tier_valid_until": fields.Date.to_date(on_date)
+                + relativedelta(months=program.window_months),
+            })
 
     def _evaluate_tiers(self, allow_downgrade=True, today=None):
         """Evaluate these members now (ORM path used after an invoice or a checkout)."""
@@ -370,9 +410,8 @@ class HotelLoyaltyMember(models.Model):
                 })
         self.env["hotel.loyalty.ledger"]._post_lines(vals_list)
         # sudo: system field recording the bonus year
-        members.sudo().with_context(hotel_loyalty_system=True).write(
-            {"last_birthday_bonus_year": today.year}
-        )
+        with trusted(MEMBER_FIGURES):
+            members.sudo().write({"last_birthday_bonus_year": today.year})
         return members
 
     # ------------------------------------------------------------------
@@ -401,7 +440,13 @@ class HotelLoyaltyMember(models.Model):
         }
 
     def action_evaluate_tier(self):
-        self._evaluate_tiers()
+        """The form's button (front desk): evaluate these members now. Callable over RPC
+        with any ids, so the role and the members' visibility are checked here."""
+        if not self.env.user.has_group("hotel_crm.group_hotel_front_desk"):
+            raise AccessError(self.env._("Only the front desk evaluates a member's tier."))
+        self.check_access("write")
+        # sudo: the evaluation writes figures, tiers and history for the members checked above
+        self.sudo()._evaluate_tiers()
         return True
 
     def action_view_ledger(self):
@@ -425,8 +470,6 @@ class HotelLoyaltyMember(models.Model):
     @api.model
     def _demo_enrol(self, company_ids):
         """Demo: enrol the guests with the most stays and give them a points history."""
-        import math
-
         guests = self.env["res.partner"].search(
             [("is_guest", "=", True), ("stay_count", ">", 0)], order="stay_count desc, id",
             limit=60,

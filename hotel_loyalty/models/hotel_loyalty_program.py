@@ -3,6 +3,7 @@ import io
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 
@@ -224,6 +225,12 @@ class HotelLoyaltyProgram(models.Model):
         return buf.getvalue()
 
     def action_export_xlsx(self):
+        """The programme's figures as XLSX (managers and accounting, as the menu)."""
+        user = self.env.user
+        if not (user.has_group("hotel_crm.group_hotel_manager")
+                or user.has_group("hotel_loyalty.group_hotel_loyalty_accounting")):
+            raise AccessError(self.env._("Only a Manager or Accounting exports the figures."))
+        self.check_access("read")
         programs = self or self.search([])
         data = programs._report_xlsx()
         attachment = self.env["ir.attachment"].create({

@@ -1,4 +1,7 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
+
+from odoo.addons.hotel_crm.tools.trusted import check_protected_fields
 
 
 class ResPartner(models.Model):
@@ -29,6 +32,20 @@ class ResPartner(models.Model):
     def _compute_loyalty_member_id(self):
         for partner in self:
             partner.loyalty_member_id = partner.loyalty_member_ids[:1]
+
+    # The guest's membership follows its member record: a stored computed field is writable
+    # over the API, and the points of service recovery and member mails go to this member.
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_protected_fields(self, ["loyalty_member_id"], vals,
+                                   "hotel_loyalty.member_figures")
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_protected_fields(self, ["loyalty_member_id"], vals,
+                               "hotel_loyalty.member_figures")
+        return super().write(vals)
 
     def action_hotel_loyalty_enrol(self):
         return {
@@ -74,6 +91,25 @@ class ResPartner(models.Model):
             ["date", "old_tier_id", "new_tier_id", "kind", "reason"],
         )
         return data
+
+    def _hotel_anonymise_related(self):
+        """Points, tiers and their history stay (figures); the members' chatter and the
+        free-text reasons staff typed on point adjustments go."""
+        res = super()._hotel_anonymise_related()
+        # sudo: erasure reaches memberships of every property
+        members = self.env["hotel.loyalty.member"].sudo().with_context(
+            active_test=False).search([("partner_id", "in", self.ids)])
+        self._hotel_erase_documents("hotel.loyalty.member", members.ids)
+        if members:
+            # the ledger is append-only for every caller (its write() refuses all); erasure
+            # blanks only the typed reasons, never the points
+            ledger = self.env["hotel.loyalty.ledger"]
+            ledger.flush_model(["reason"])
+            self.env.cr.execute(SQL(
+                "UPDATE hotel_loyalty_ledger SET reason = NULL "
+                "WHERE member_id = ANY(%s) AND reason IS NOT NULL", members.ids))
+            ledger.invalidate_model(["reason"])
+        return res
 
     def _hotel_anonymise_blockers(self):
         reasons = super()._hotel_anonymise_blockers()

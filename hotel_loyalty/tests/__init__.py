@@ -5,3 +5,4 @@ from . import test_concurrency
 from . import test_report
 from . import test_access
 from . import test_ui_tour
+from . import test_api

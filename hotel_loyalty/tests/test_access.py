@@ -73,3 +73,22 @@ class TestLoyaltyAccess(LoyaltyCase):
         self.assertEqual(member.tier_id, self.silver)
         with self.assertRaises(AccessError):
             self.env["hotel.loyalty.tier.preview"].with_user(self.front_desk).create({})
+
+    def test_a_manager_previews_and_applies_tier_changes_of_their_properties_only(self):
+        manager_other = new_test_user(
+            self.env, login="loy_mgr_other",
+            groups="base.group_user,hotel_crm.group_hotel_manager",
+            company_id=self.other.id, company_ids=[(6, 0, self.other.ids)],
+        )
+        partner = self.guest("别家升级")
+        member = self.enrol(partner)
+        self.stays(partner, count=5, amount=100)
+        member.with_context(hotel_loyalty_system=True).write({"tier_id": self.member_tier.id})
+        preview = self.env["hotel.loyalty.tier.preview"].with_user(manager_other).create({})
+        preview.action_compute()
+        self.assertNotIn(member, preview.sudo().line_ids.member_id,
+                         "a member of another property is not listed")
+        preview.action_apply()
+        self.assertEqual(member.tier_id, self.member_tier, "nor changed")
+        with self.assertRaises(AccessError):
+            preview.with_user(self.front_desk).action_apply()

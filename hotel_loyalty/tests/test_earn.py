@@ -1,5 +1,7 @@
 from datetime import date
+from unittest.mock import patch
 
+import psycopg2
 from freezegun import freeze_time
 
 from odoo import Command
@@ -14,6 +16,8 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 class TestEarnFromInvoices(AccountTestInvoicingCommon):
     @classmethod
     def setUpClass(cls):
+        # the accounting test case creates its users as a non-superuser (res.users passes
+        # the partner's default figures, zero, to the partner's create)
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         # the invoicing user of the accounting test case also works at the front desk
@@ -33,9 +37,10 @@ class TestEarnFromInvoices(AccountTestInvoicingCommon):
         cls.program.write({"earn_rate_room": 1.0, "earn_rate_fb": 2.0, "earn_rate_other": 0.5,
                            "member_day": 0})
         cls.guest = cls.env["res.partner"].create({"name": "黄磊", "is_guest": True})
-        cls.member = cls.env["hotel.loyalty.member"].create(
+        # sudo: a member who joined in January (a back-dated enrolment is the programme's)
+        cls.member = cls.env["hotel.loyalty.member"].sudo().create(
             {"partner_id": cls.guest.id, "join_date": date(2026, 1, 1)}
-        )
+        ).with_env(cls.env)
         cls.member_tier = cls.env.ref("hotel_loyalty.tier_member")
 
     def invoice(self, partner=None, lines=None, post=True, day=date(2026, 6, 20)):
@@ -76,14 +81,77 @@ class TestEarnFromInvoices(AccountTestInvoicingCommon):
         self.assertEqual(self.earn_lines(move).points, 1250)
         self.assertEqual(self.earn_lines(move).tier_id, silver)
 
+    def net(self, move):
+        return sum(self.earn_lines(move).mapped("points"))
+
+    def moves_of(self, move):
+        return sorted((ln.kind, ln.points) for ln in self.earn_lines(move))
+
     def test_reposting_never_earns_twice(self):
         move = self.invoice()
         move.button_draft()
         move.action_post()
         move.button_draft()
         move.action_post()
-        self.assertEqual(len(self.earn_lines(move)), 1)
+        self.assertEqual(self.net(move), 2450)
         self.assertEqual(self.member.points_balance, 2450)
+        count = len(self.earn_lines(move))
+        move._hotel_loyalty_sync()
+        move.write({"state": "posted"})
+        self.assertEqual(len(self.earn_lines(move)), count, "a sync in line records nothing")
+
+    def test_reset_to_draft_takes_the_points_back_and_posting_again_earns_once(self):
+        move = self.invoice()
+        move.button_draft()
+        self.assertEqual(self.moves_of(move), [("earn", 2450), ("reversal", -2450)])
+        self.assertEqual(self.member.points_balance, 0)
+        self.assertIn("reset to draft", self.earn_lines(move).filtered(
+            lambda ln: ln.kind == "reversal").reason)
+        move.action_post()
+        self.assertEqual(self.moves_of(move),
+                         [("earn", 2450), ("earn", 2450), ("reversal", -2450)])
+        self.assertEqual(sorted(self.earn_lines(move).mapped("source_seq")), [0, 1, 2])
+        self.assertEqual(self.member.points_balance, 2450)
+
+    def test_an_invoice_reset_to_draft_then_cancelled_keeps_no_points(self):
+        move = self.invoice()
+        move.button_draft()
+        move.button_cancel()
+        self.assertEqual(move.state, "cancel")
+        self.assertEqual(self.moves_of(move), [("earn", 2450), ("reversal", -2450)])
+        self.assertEqual(self.member.points_balance, 0)
+
+    def test_cancelling_a_posted_invoice_takes_the_points_back(self):
+        move = self.invoice()
+        move.button_cancel()
+        self.assertEqual(move.state, "cancel")
+        self.assertEqual(self.net(move), 0)
+        self.assertEqual(self.member.points_balance, 0)
+
+    def test_deleting_a_draft_leaves_no_points(self):
+        move = self.invoice()
+        move.button_draft()
+        draft = self.invoice(post=False)
+        move_ids = (move | draft).ids
+        (move | draft).unlink()
+        lines = self.env["hotel.loyalty.ledger"].search(
+            [("res_model", "=", "account.move"), ("res_id", "in", move_ids)])
+        self.assertEqual(sum(lines.mapped("points")), 0)
+        self.assertEqual(self.member.points_balance, 0)
+
+    def test_deleting_a_draft_whose_points_were_pending_takes_them_back(self):
+        move = self.invoice()
+        self.assertEqual(self.member.points_balance, 2450)
+        with self.lock_busy():
+            move.button_draft()
+        self.assertTrue(move.hotel_loyalty_pending)
+        self.assertEqual(self.member.points_balance, 2450, "the reversal waits for the job")
+        move_id = move.id
+        move.unlink()
+        lines = self.env["hotel.loyalty.ledger"].search(
+            [("res_model", "=", "account.move"), ("res_id", "=", move_id)])
+        self.assertEqual(sum(lines.mapped("points")), 0)
+        self.assertEqual(self.member.points_balance, 0)
 
     def test_credit_note_takes_the_points_back(self):
         move = self.invoice()
@@ -94,7 +162,9 @@ class TestEarnFromInvoices(AccountTestInvoicingCommon):
         self.assertEqual(self.member.points_balance, 0)
         refund.button_draft()
         refund.action_post()
-        self.assertEqual(len(self.earn_lines(refund)), 1, "a credit note reverses once")
+        self.assertEqual(self.net(refund), -2450, "a credit note reverses once")
+        self.assertEqual(self.net(move) + self.net(refund), 0)
+        self.assertEqual(self.member.points_balance, 0)
 
     def test_partial_credit_note_reverses_its_share(self):
         move = self.invoice(lines=[(self.room, 2, 800)])
@@ -106,16 +176,111 @@ class TestEarnFromInvoices(AccountTestInvoicingCommon):
 
     def test_reversal_after_points_were_spent_stops_at_zero(self):
         move = self.invoice(lines=[(self.room, 1, 1000)])
-        self.env["hotel.loyalty.ledger"]._post_lines([{
-            "member_id": self.member.id, "kind": "redeem", "points": -700,
-            "res_model": "test.redeem", "res_id": 1,
-        }])
+        self.redeem(700)
         refund = move._reverse_moves([{"invoice_date": date(2026, 6, 25)}])
         refund.action_post()
         reversal = self.earn_lines(refund)
         self.assertEqual(reversal.points, -300)
         self.assertIn("700", reversal.reason)
         self.assertEqual(self.member.points_balance, 0)
+
+    def redeem(self, points):
+        self.env["hotel.loyalty.ledger"]._post_lines([{
+            "member_id": self.member.id, "kind": "redeem", "points": -points,
+            "res_model": "test.redeem", "res_id": points,
+        }])
+
+    def test_points_already_redeemed_are_lost_never_negative_and_never_earned_twice(self):
+        move = self.invoice(lines=[(self.room, 1, 1000)])
+        self.redeem(700)
+        move.button_draft()
+        reversal = self.earn_lines(move).filtered(lambda ln: ln.kind == "reversal")
+        self.assertEqual(reversal.points, -300, "the reversal takes what is left")
+        self.assertIn("700", reversal.reason)
+        self.assertEqual(self.member.points_balance, 0)
+        move.action_post()
+        self.assertEqual(self.net(move), 1000)
+        self.assertEqual(self.member.points_balance, 300, "1,000 earned once, 700 redeemed")
+        move.button_cancel()
+        self.assertEqual(self.member.points_balance, 0)
+        self.assertEqual(self.net(move), 700, "the 700 redeemed stay on the invoice")
+
+    def test_a_credit_note_reset_to_draft_gives_the_points_back(self):
+        move = self.invoice()
+        refund = move._reverse_moves([{"invoice_date": date(2026, 6, 25)}])
+        refund.action_post()
+        self.assertEqual(self.member.points_balance, 0)
+        refund.button_draft()
+        self.assertEqual(self.net(refund), 0)
+        self.assertEqual(self.member.points_balance, 2450)
+        refund.action_post()
+        self.assertEqual(self.net(refund), -2450)
+        self.assertEqual(self.member.points_balance, 0)
+
+    def test_an_invoice_reset_under_its_partial_credit_note_nets_zero(self):
+        move = self.invoice(lines=[(self.room, 2, 800)])
+        refund = move._reverse_moves([{"invoice_date": date(2026, 6, 25)}])
+        refund.invoice_line_ids.quantity = 1
+        refund.action_post()
+        self.assertEqual(self.member.points_balance, 800)
+        move.button_draft()
+        self.assertEqual((self.net(move), self.net(refund)), (0, 0))
+        self.assertEqual(self.member.points_balance, 0)
+        move.action_post()
+        self.assertEqual((self.net(move), self.net(refund)), (1600, -800))
+        self.assertEqual(self.member.points_balance, 800)
+
+    def test_two_partial_credit_notes_never_take_more_than_was_earned(self):
+        move = self.invoice(lines=[(self.room, 2, 800)])
+        for _n in range(3):
+            refund = move._reverse_moves([{"invoice_date": date(2026, 6, 25)}])
+            refund.invoice_line_ids.quantity = 1
+            refund.action_post()
+        self.assertEqual(self.member.points_balance, 0)
+        self.assertEqual(self.net(move) + sum(
+            self.net(r) for r in move.reversal_move_ids), 0)
+
+    def test_reverse_and_create_a_new_invoice_moves_the_points_to_the_new_one(self):
+        move = self.invoice()
+        reversal = self.env["account.move.reversal"].with_context(
+            active_model="account.move", active_ids=move.ids
+        ).create({"date": date(2026, 6, 25), "journal_id": move.journal_id.id})
+        new = self.env["account.move"].browse(reversal.modify_moves()["res_id"])
+        refund = move.reversal_move_ids
+        self.assertEqual(self.net(move) + self.net(refund), 0)
+        self.assertEqual(self.member.points_balance, 0)
+        self.assertEqual(new.state, "draft")
+        new.action_post()
+        self.assertEqual(self.net(new), 2450)
+        self.assertEqual(self.member.points_balance, 2450)
+
+    def lock_busy(self):
+        """The member is locked by another transaction (a redemption): NOWAIT fails."""
+        Ledger = type(self.env["hotel.loyalty.ledger"])
+        original = Ledger._lock_members
+
+        def lock(ledger, member_ids, nowait=False):
+            if nowait:
+                raise psycopg2.errors.LockNotAvailable("could not obtain lock on row")
+            return original(ledger, member_ids, nowait=nowait)
+
+        return patch.object(Ledger, "_lock_members", lock)
+
+    def test_posting_never_waits_for_a_busy_member_and_the_job_catches_up(self):
+        with self.lock_busy():
+            move = self.invoice()
+        self.assertEqual(move.state, "posted", "accounting is never blocked by points")
+        self.assertTrue(move.hotel_loyalty_pending)
+        self.assertFalse(self.earn_lines(move))
+        self.env["account.move"]._cron_hotel_loyalty_sync()
+        self.assertFalse(move.hotel_loyalty_pending)
+        self.assertEqual(self.net(move), 2450)
+        self.assertEqual(self.member.points_balance, 2450)
+
+    def test_the_pending_flag_cannot_be_cleared_over_the_api(self):
+        move = self.invoice(post=False)
+        with self.assertRaises(UserError):
+            move.write({"hotel_loyalty_pending": True})
 
     def test_non_members_and_vendor_bills_earn_nothing(self):
         other = self.env["res.partner"].create({"name": "Walk-in Guest"})
@@ -136,6 +301,7 @@ class TestEarnFromInvoices(AccountTestInvoicingCommon):
         self.assertEqual(self.earn_lines(move).points, 2000)
 
     def test_enrolment_awards_recent_invoices_when_asked(self):
+        self.program.retro_days = 30
         guest = self.env["res.partner"].create({"name": "徐静", "is_guest": True})
         move = self.invoice(partner=guest, lines=[(self.room, 1, 1000)], day=date(2026, 6, 10))
         self.assertFalse(self.earn_lines(move))
@@ -146,6 +312,9 @@ class TestEarnFromInvoices(AccountTestInvoicingCommon):
         self.assertEqual(self.earn_lines(move).points, 1000)
         self.assertEqual(guest.loyalty_points, 1000)
         self.assertEqual(guest.loyalty_member_id.join_date, date(2026, 6, 30))
+        move.button_draft()
+        move.action_post()
+        self.assertEqual(guest.loyalty_points, 1000, "the award follows the invoice")
 
     def test_erasure_waits_for_unpaid_invoices_and_keeps_the_points(self):
         move = self.invoice(lines=[(self.room, 1, 1000)])

@@ -34,11 +34,45 @@ class TestLedger(LoyaltyCase):
                  "company_id": self.company.id, "date": date(2026, 6, 30)}
             )
         with self.assertRaisesRegex(UserError, "not by hand"):
-            self.env["hotel.loyalty.ledger"].sudo().create(
+            self.env["hotel.loyalty.ledger"].with_user(self.manager).sudo().create(
                 {"member_id": self.member.id, "kind": "bonus", "points": 5,
                  "company_id": self.company.id, "date": date(2026, 6, 30)}
             )
         self.assertEqual(self.member.points_balance, 100)
+
+    def test_a_context_key_does_not_open_the_ledger_even_to_superuser_code(self):
+        Ledger = self.env["hotel.loyalty.ledger"]
+        # code running as superuser on behalf of a user (an RPC call that reaches a sudo())
+        for env_ledger in (Ledger.with_user(self.manager).sudo(),
+                           Ledger.with_user(self.manager)):
+            env_ledger = env_ledger.with_context(hotel_loyalty_post=True)
+            with self.assertRaises(AccessError):
+                env_ledger.create({"member_id": self.member.id, "kind": "bonus",
+                                   "points": 5000, "company_id": self.company.id,
+                                   "date": date(2026, 6, 30)})
+        self.assertFalse(self.member.ledger_ids)
+        self.assertEqual(self.member.points_balance, 0)
+
+    def test_an_archived_reward_cannot_be_redeemed(self):
+        self.give(self.member, 500)
+        self.breakfast.active = False
+        wizard = self.env["hotel.loyalty.redeem.wizard"].with_user(self.front_desk).create(
+            {"member_id": self.member.id, "reward_id": self.breakfast.id})
+        with self.assertRaisesRegex(UserError, "not offered"):
+            wizard.action_redeem()
+        self.assertEqual(self.member.points_balance, 500)
+
+    def test_a_goodwill_bonus_keeps_to_the_stricter_property_limit(self):
+        self.program.goodwill_limit = 1000
+        other = self.env["res.company"].create({"name": "Strict Resort"})
+        self.env["hotel.loyalty.program"]._for_company(other).goodwill_limit = 100
+        self.guest_relations.company_ids |= other
+        Wizard = self.env["hotel.loyalty.adjust.wizard"].with_user(
+            self.guest_relations).with_context(allowed_company_ids=[other.id, self.company.id])
+        with self.assertRaisesRegex(AccessError, "needs a Manager"):
+            Wizard.create({"member_id": self.member.id, "kind": "bonus", "points": 500,
+                           "reason": "Noisy room"}).action_apply()
+        self.assertEqual(self.member.points_balance, 0)
 
     def test_front_desk_redeems_a_breakfast(self):
         self.give(self.member, 500)

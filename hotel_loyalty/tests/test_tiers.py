@@ -3,9 +3,9 @@ from datetime import date
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import format_amount, mute_logger
 
 from .common import LoyaltyCase
 
@@ -96,10 +96,89 @@ class TestTiers(LoyaltyCase):
 
     def test_tier_cannot_be_edited_by_hand(self):
         member = self.enrol(self.guest())
-        with self.assertRaisesRegex(UserError, "cannot be edited"):
+        with self.assertRaisesRegex(AccessError, "cannot be written directly"):
             member.with_user(self.manager).write({"tier_id": self.diamond.id})
-        with self.assertRaisesRegex(UserError, "cannot be edited"):
+        with self.assertRaisesRegex(AccessError, "cannot be written directly"):
             member.with_user(self.front_desk).write({"points_balance": 99999})
+        with self.assertRaises(AccessError):
+            member.with_user(self.front_desk).with_context(hotel_loyalty_system=True).write(
+                {"tier_id": self.diamond.id, "points_balance": 99999})
+        self.assertEqual((member.tier_id, member.points_balance), (self.member_tier, 0))
+
+    # ------------------------------------------------------------------
+    # "To reach the next tier" (L6): exact at every boundary
+    # ------------------------------------------------------------------
+    def _member_with(self, amounts):
+        """A new member whose window holds one stay per amount."""
+        partner = self.guest()
+        for amount in amounts:
+            self.stays(partner, count=1, amount=amount)
+        return self.enrol(partner)
+
+    def _after(self, amounts, more_stays=0, more_spend=0.0):
+        """The tier the evaluation gives after `more_stays` stays (nothing spent on them)
+        and `more_spend` spent (on one more stay, counted among the stays)."""
+        member = self._member_with(amounts)
+        partner = member.partner_id
+        if more_spend:
+            self.stays(partner, count=1, amount=more_spend)
+            more_stays -= 1
+        if more_stays > 0:
+            self.stays(partner, count=more_stays, amount=0.0)
+        member._evaluate_tiers()
+        return member.tier_id
+
+    def assertExactGap(self, amounts, current, target, by="spend"):
+        member = self._member_with(amounts)
+        self.assertEqual((member.tier_id, member.next_tier_id), (current, target))
+        stays, spend = member._next_tier_needs(target)
+        unit = member.currency_id.rounding
+        if by == "spend":
+            self.assertIn(format_amount(self.env, spend, member.currency_id),
+                          member.next_tier_gap)
+            self.assertEqual(self._after(amounts, more_spend=spend), target,
+                             f"{amounts} + {spend}")
+            self.assertEqual(self._after(amounts, more_spend=spend - unit), current,
+                             f"{amounts} + {spend} - {unit}")
+        else:
+            self.assertIn(f"{stays} more stays", member.next_tier_gap)
+            self.assertEqual(self._after(amounts, more_stays=stays), target)
+            self.assertEqual(self._after(amounts, more_stays=stays - 1), current)
+        return stays, spend
+
+    def test_a_gold_member_is_told_the_smallest_spend_that_reaches_diamond(self):
+        # the issue's case: Diamond needs more than 20,000 (strict), not 20,000 itself
+        _stays, spend = self.assertExactGap([10000.0], self.gold, self.diamond)
+        self.assertAlmostEqual(spend, 10000.01)
+
+    def test_the_spend_gap_is_exact_from_the_threshold_and_above_it(self):
+        _stays, spend = self.assertExactGap([4000.0], self.member_tier, self.silver)
+        self.assertAlmostEqual(spend, 1000.0)
+        _stays, spend = self.assertExactGap([12345.67], self.gold, self.diamond)
+        self.assertAlmostEqual(spend, 7654.34)
+        _stays, spend = self.assertExactGap([19999.99], self.gold, self.diamond)
+        self.assertAlmostEqual(spend, 0.02)
+
+    def test_the_stays_gap_is_exact_from_the_threshold_and_above_it(self):
+        stays, _spend = self.assertExactGap([1.0] * 4, self.member_tier, self.silver,
+                                            by="stays")
+        self.assertEqual(stays, 1)
+        stays, _spend = self.assertExactGap([1.0] * 20, self.gold, self.diamond, by="stays")
+        self.assertEqual(stays, 1, "20 stays are not more than 20")
+
+    def test_the_gap_of_an_and_programme_names_both_and_both_are_exact(self):
+        self.silver.qualify_rule = "and"
+        member = self._member_with([100.0] * 4)
+        self.assertEqual(member._next_tier_needs(self.silver), (1, 4600.0))
+        self.assertIn("1 more stays and", member.next_tier_gap)
+        self.assertEqual(self._after([100.0] * 4, more_spend=4600.0), self.silver)
+        self.assertEqual(self._after([100.0] * 4, more_spend=4599.99), self.member_tier)
+        self.assertEqual(self._after([100.0] * 4, more_stays=1), self.member_tier)
+        member = self._member_with([6000.0])
+        self.assertEqual(member._next_tier_needs(self.silver), (4, 0.0))
+        self.assertEqual(member.next_tier_gap, "4 more stays")
+        self.assertEqual(self._after([6000.0], more_stays=4), self.silver)
+        self.assertEqual(self._after([6000.0], more_stays=3), self.member_tier)
 
     def test_a_guest_is_a_member_once(self):
         partner = self.guest()

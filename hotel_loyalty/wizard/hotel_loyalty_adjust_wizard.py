@@ -15,8 +15,11 @@ class HotelLoyaltyAdjustWizard(models.TransientModel):
     reason = fields.Char(required=True)
 
     def action_apply(self):
+        """Goodwill bonus (guest relations, up to the limit) or adjustment (manager).
+        Callable over RPC: every check is here."""
         self.ensure_one()
         user = self.env.user
+        self.member_id.check_access("read")
         if not self.reason or not self.reason.strip():
             raise UserError(self.env._("Give a reason for the adjustment."))
         if not self.points:
@@ -28,15 +31,15 @@ class HotelLoyaltyAdjustWizard(models.TransientModel):
                 raise UserError(self.env._("A goodwill bonus adds points; use an adjustment."))
             if not user.has_group("hotel_crm.group_hotel_guest_relations"):
                 raise AccessError(self.env._("Only Guest Relations can grant a goodwill bonus."))
-            limit = self.env["hotel.loyalty.program"]._for_company(
-                self.member_id.company_id
-            ).goodwill_limit
+            # the stricter of the member's home property and the granting property
+            Program = self.env["hotel.loyalty.program"]
+            limit = min(Program._for_company(self.member_id.company_id).goodwill_limit,
+                        Program._for_company(self.env.company).goodwill_limit)
             if self.points > limit and not user.has_group("hotel_crm.group_hotel_manager"):
                 raise AccessError(
                     self.env._("A goodwill bonus above %(limit)s points needs a Manager.",
                                limit=limit)
                 )
-        self.member_id.check_access("read")
         self.env["hotel.loyalty.ledger"]._post_lines([{
             "member_id": self.member_id.id,
             "kind": self.kind,

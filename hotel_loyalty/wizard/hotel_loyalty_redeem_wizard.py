@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 
 class HotelLoyaltyRedeemWizard(models.TransientModel):
@@ -22,11 +22,15 @@ class HotelLoyaltyRedeemWizard(models.TransientModel):
             wizard.points = wizard.reward_id.points_cost * wizard.quantity
 
     def action_redeem(self):
+        """Redeem (front desk). Callable over RPC: the role, the member's visibility and the
+        reward are checked here; the balance under the member's lock in _post_lines."""
         self.ensure_one()
+        if not self.env.user.has_group("hotel_crm.group_hotel_front_desk"):
+            raise AccessError(self.env._("Only the front desk redeems points."))
         today = fields.Date.context_today(self)
         if self.quantity < 1:
             raise UserError(self.env._("Redeem at least one reward."))
-        if not self.reward_id._is_valid_on(today):
+        if not self.reward_id.active or not self.reward_id._is_valid_on(today):
             raise UserError(
                 self.env._("%(reward)s is not offered today.", reward=self.reward_id.name)
             )

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 
 class HotelLoyaltyTierPreview(models.TransientModel):
@@ -17,11 +18,17 @@ class HotelLoyaltyTierPreview(models.TransientModel):
             preview.upgrade_count = kinds.count("upgrade")
             preview.downgrade_count = kinds.count("downgrade")
 
+    def _visible_member_ids(self):
+        """The members of the manager's properties (the evaluation itself is raw SQL)."""
+        if not self.env.user.has_group("hotel_crm.group_hotel_manager"):
+            raise AccessError(self.env._("Only a Manager evaluates the tiers of all members."))
+        return self.env["hotel.loyalty.member"].search([]).ids
+
     def action_compute(self):
         """List the members who would move, without changing anything."""
         self.ensure_one()
         changes = self.env["hotel.loyalty.member"]._run_tier_evaluation(
-            today=self.date, apply=False
+            member_ids=self._visible_member_ids(), today=self.date, apply=False
         )
         self.line_ids = [(5, 0, 0)] + [
             (0, 0, {"member_id": row["member_id"], "old_tier_id": row["tier_id"],
@@ -34,7 +41,9 @@ class HotelLoyaltyTierPreview(models.TransientModel):
 
     def action_apply(self):
         self.ensure_one()
-        self.env["hotel.loyalty.member"]._run_tier_evaluation(today=self.date)
+        self.env["hotel.loyalty.member"]._run_tier_evaluation(
+            member_ids=self._visible_member_ids(), today=self.date
+        )
         return {"type": "ir.actions.act_window_close"}
 
 

@@ -29,7 +29,7 @@ class TestMarketingLoyalty(HotelMarketingCase):
                 member = cls.env["hotel.loyalty.member"].create(
                     {"partner_id": guest.id, "company_id": cls.property_a.id,
                      "join_date": date(2025, 1, 1)})
-                member.with_context(hotel_loyalty_system=True).write({"tier_id": tier.id})
+                member.write({"tier_id": tier.id})
                 cls.members[guest] = member
         cls.Partner._hotel_recompute_figures(today=date(2026, 11, 20))
 

@@ -36,7 +36,7 @@ class TestMarketingTour(HttpCase):
             member = cls.env["hotel.loyalty.member"].create(
                 {"partner_id": guest.id, "company_id": company.id}
             )
-            member.with_context(hotel_loyalty_system=True).write({"tier_id": gold.id})
+            member.write({"tier_id": gold.id})
         cls.mailing = cls.env["mailing.mailing"].create({
             "subject": "Gold members: we miss you",
             "body_html": "<p>Come back and enjoy your points.</p>",
