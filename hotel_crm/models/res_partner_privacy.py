@@ -1,10 +1,15 @@
 import hashlib
 
+import psycopg2
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, email_normalize
+from odoo.osv import expression
+from odoo.tools import SQL, email_normalize, email_split
+
+from ..tools.trusted import trusted
+from .hotel_audit_log import ERASURE
 
 try:  # as Odoo's phone_validation: the library is optional
     import phonenumbers
@@ -12,16 +17,25 @@ except ImportError:  # pragma: no cover
     phonenumbers = None
 
 # Personal fields whose every change is written to hotel.audit.log (S4).
+# Every personal field of res.partner a user can write (the photo is logged by a short
+# fingerprint, not the file); consents are logged as the consent history's rows, preferences
+# as theirs (hotel.guest.preference, sensitive ones included: the log is read by managers,
+# who are in the Sensitive Data group).
 AUDITED_PARTNER_FIELDS = (
-    "name", "email", "phone", "mobile", "street", "street2", "zip", "city", "country_id",
-    "birthday", "nationality_id", "id_document_type", "id_document_number", "lang", "vat",
-    "comment", "is_vip", "guest_type", "is_guest", "active",
+    "name", "email", "phone", "mobile", "street", "street2", "zip", "city", "state_id",
+    "country_id", "birthday", "nationality_id", "id_document_type", "id_document_number",
+    "lang", "vat", "comment", "is_vip", "guest_type", "is_guest", "active", "website",
+    "function", "title", "parent_id", "company_name", "category_id", "image_1920", "ref",
+    "barcode",
 )
 # Cleared by the anonymisation; name and the flags are set separately.
+# (fields of modules that may not be installed are skipped)
 ERASED_PARTNER_FIELDS = (
     "email", "phone", "mobile", "street", "street2", "zip", "city", "state_id", "country_id",
     "birthday", "nationality_id", "id_document_type", "id_document_number", "vat", "comment",
-    "website", "function", "title", "image_1920", "ref",
+    "website", "function", "title", "image_1920", "ref", "barcode", "company_name",
+    "company_registry", "additional_info", "invoice_warn_msg", "sale_warn_msg",
+    "picking_warn_msg", "peppol_endpoint",
 )
 
 
@@ -203,6 +217,9 @@ class ResPartner(models.Model):
         """Reasons this guest cannot be anonymised now (empty list: it can)."""
         self.ensure_one()
         reasons = []
+        if not self.is_guest:
+            # a supplier, a company or a colleague is not erased through the guest erasure
+            reasons.append(self.env._("%s is not a guest.", self.display_name))
         # sudo: an in-house stay at any property blocks the erasure
         in_house = self.env["hotel.stay"].sudo().search_count(
             [("partner_id", "=", self.id), ("state", "=", "in_house")]
@@ -220,69 +237,222 @@ class ResPartner(models.Model):
         """Erase the personal data of these guests and keep their figures.
 
         Stays, ledger lines, tickets and their figures remain (accounting and aggregates do not
-        change); names, addresses, documents, preferences, free texts and the values the audit
-        log and chatter kept are wiped; the e-mail and mobile go to the suppression list as
-        hashes so that the guest is never mailed again, even if imported anew.
+        change); names, addresses, documents, preferences, free texts and every copy Odoo and
+        the addons made of them (see "Where a guest's personal data is copied" in the README:
+        chatter, e-mails, notifications, tracking values, mailing traces, text messages,
+        activities, attachments, the audit trail …) are wiped; the e-mail and phone numbers go
+        to the suppression list as hashes so that the guest is never mailed again, even if
+        imported anew.
         """
         blockers = [msg for partner in self for msg in partner._hotel_anonymise_blockers()]
+        if not reason or not reason.strip():
+            blockers.append(self.env._("Give the reason of the anonymisation (e.g. the guest's "
+                                       "request of a date, or the retention policy)."))
+        # sudo: the guest's own addresses (child contacts that are not guests themselves)
+        # are erased with them, wherever they are visible
+        guests = self.sudo().with_context(active_test=False, tracking_disable=True)
+        people = guests | guests.search(
+            [("id", "child_of", guests.ids), ("is_guest", "=", False)])
+        blockers += [
+            self.env._("%(guest)s is a user of this database; archive the user first.",
+                       guest=contact.display_name)
+            for contact in people - guests if contact.user_ids
+        ]
         if blockers:
             raise UserError("\n".join(blockers))
-        if not reason or not reason.strip():
-            raise UserError(self.env._("Give the reason of the anonymisation (e.g. the guest's "
-                                       "request of a date, or the retention policy)."))
-        Log = self.env["hotel.audit.log"]
-        # sudo (whole method): erasure must reach the records the requesting manager cannot
-        # edit (consent history, audit values, messages, other addons' free texts).
-        partners = self.sudo().with_context(active_test=False, tracking_disable=True)
-        self.env["hotel.privacy.suppression"].sudo()._suppress_many([
-            (channel, value) for partner in partners
+        # the erasure's own writes are not logged value by value (they would copy the data
+        # into the log), and it alone may blank the values the log holds: see hotel_audit_log
+        with trusted(ERASURE):
+            self._hotel_erase(guests, people)
+        for channel in ("email", "sms"):
+            granted = guests.filtered(lambda p, ch=channel: p[f"{ch}_consent"] == "granted")
+            granted._hotel_set_consent(channel, False, "system",
+                                       proof=self.env._("Personal data erased."))
+        guests.invalidate_recordset()
+        self.env["hotel.audit.log"]._record("anonymise", guests, lambda r: r, note=reason)
+        return True
+
+    @api.model
+    def _hotel_erasure_identifiers(self, people):
+        """(names, e-mail addresses, phone numbers in every form stored) of ``people``."""
+        names = {name for name in people.mapped("name") if name}
+        emails = set()
+        for email in people.mapped("email"):
+            emails |= set(email_split(email or "")) | {email_normalize(email or "")}
+        emails = {e.strip().lower() for e in emails if e and e.strip()}
+        phones = set()
+        for fname in ("phone", "mobile", "phone_sanitized", "hotel_phone_e164"):
+            if fname in people._fields:
+                for number in people.mapped(fname):
+                    if number and number.strip():
+                        phones |= {number.strip(), phone_key(number), "+" + phone_key(number)}
+        return names, emails, {p for p in phones if len(p) > 4}
+
+    @api.model
+    def _hotel_erase(self, guests, people):
+        """Erase ``guests`` and their own addresses ``people`` (superuser records)."""
+        env = guests.env
+        names, emails, phones = self._hotel_erasure_identifiers(people)
+        # 1. never mailed again: the hashes replace every list holding the address in clear
+        env["hotel.privacy.suppression"]._suppress_many([
+            (channel, value) for partner in people
             for channel, value in (("email", partner.email), ("sms", partner.mobile),
                                    ("sms", partner.phone)) if value
         ])
-        emails = [e for e in partners.mapped("email_normalized") if e]
-        if emails and "mailing.contact" in self.env:
-            # sudo: erasure removes the addresses from every mailing list
-            self.env["mailing.contact"].sudo().search(
-                [("email_normalized", "in", emails)]
-            ).unlink()
-        # The log of past changes keeps who/when/which fields, not the erased values.
-        # sudo: erasure blanks the values the append-only log holds
-        Log.sudo().search([("partner_id", "in", partners.ids)]).write(
-            {"old_values": False, "new_values": False, "record_name": False}
-        )
-        # sudo: erasure clears the guest's chatter whoever wrote it
-        messages = self.env["mail.message"].sudo().search(
-            [("model", "=", "res.partner"), ("res_id", "in", partners.ids)]
-        )
-        # sudo: tracked old values (names, e-mails) go with the chatter
-        self.env["mail.tracking.value"].sudo().search(
-            [("mail_message_id", "in", messages.ids)]
-        ).unlink()
-        messages.write({"body": False, "subject": False, "email_from": False,
-                        "attachment_ids": [fields.Command.clear()]})
-        partners.hotel_preference_ids.unlink()
-        partners.hotel_consent_ids.write({"proof": False})
-        partners.hotel_stay_ids.write({"note": False})
-        partners._hotel_anonymise_related()
+        if emails and "mailing.contact" in env:
+            env["mailing.contact"].search([("email_normalized", "in", list(emails))]).unlink()
+        if emails:  # the blacklist row holds the address in clear; the hash keeps the block
+            env["mail.blacklist"].with_context(active_test=False).search(
+                [("email", "in", list(emails))]).unlink()
+        if phones and "phone.blacklist" in env:
+            env["phone.blacklist"].with_context(active_test=False).search(
+                [("number", "in", list(phones))]).unlink()
+        # the data exports made for them (a file of everything, kept until the wizard rows
+        # are vacuumed)
+        env["hotel.privacy.export"].search([("partner_id", "in", people.ids)]).unlink()
+        # 2. the audit trail keeps who/when/which fields, not the erased values (nor the
+        # free-text notes of past lines: a merge's reason may name the guest)
+        env["hotel.audit.log"].search([("partner_id", "in", people.ids)]).write(
+            {"old_values": False, "new_values": False, "record_name": False, "note": False})
+        # 3. bank accounts go: Odoo's unlink() of a bank account only archives it, so the
+        # row itself is deleted, its chatter first; one still used by a payment or an
+        # invoice stays with that accounting record, which the law keeps: archived, without
+        # its holder's name
+        banks = env["res.partner.bank"].with_context(active_test=False).search(
+            [("partner_id", "in", people.ids)])
+        self._hotel_erase_documents("res.partner.bank", banks.ids)
+        for bank in banks:
+            try:
+                with env.cr.savepoint():
+                    models.Model.unlink(bank)
+            except psycopg2.IntegrityError:
+                bank.write({"active": False, "acc_holder_name": False})
+        # 4. the documents about them: chatter, tracking, files, activities
+        guests.hotel_preference_ids.unlink()
+        guests.hotel_consent_ids.write({"proof": False})
+        stays = guests.hotel_stay_ids
+        stays.write({"note": False})
+        self._hotel_erase_documents("res.partner", people.ids, drop_activities=True)
+        self._hotel_erase_documents("hotel.stay", stays.ids)
+        guests._hotel_anonymise_related()
+        # 5. what Odoo copied elsewhere: messages they wrote or received, e-mails, texts
+        self._hotel_erase_mail_copies(people, names, emails, phones)
+        # changes made earlier in this transaction are tracked when it commits, with the
+        # values they had: nothing of the erased records is tracked any more
+        for records in (people, stays, banks):
+            if hasattr(records, "_track_discard"):
+                records._track_discard()
+        # 6. the profiles themselves
         now = fields.Datetime.now()
-        for partner in partners:
-            values = dict.fromkeys(ERASED_PARTNER_FIELDS, False)
-            values.update({
-                "name": self.env._("Anonymised Guest %s", partner.id),
-                "is_anonymised": True, "anonymised_date": now, "is_vip": False,
-            })
-            # the audited write itself must not re-log the erased values
-            partner.with_context(hotel_audit_skip=True).write(values)
-        for channel in ("email", "sms"):
-            granted = partners.filtered(lambda p, ch=channel: p[f"{ch}_consent"] == "granted")
-            granted._hotel_set_consent(channel, False, "system",
-                                       proof=self.env._("Personal data erased."))
-        partners.invalidate_recordset()
-        Log._record("anonymise", partners, lambda r: r, note=reason)
-        return True
+        erased = [f for f in ERASED_PARTNER_FIELDS if f in people._fields]
+        for partner in people:
+            values = dict.fromkeys(erased, False)
+            values.update({"name": self.env._("Anonymised Guest %s", partner.id),
+                           "is_anonymised": True, "anonymised_date": now})
+            if partner.is_guest:
+                values["is_vip"] = False
+            partner.write(values)
+
+    @api.model
+    def _hotel_erase_documents(self, model, ids, drop_activities=False):
+        """Wipe the chatter of records ``ids`` of ``model`` about an erased guest: messages
+        (bodies, subjects, senders, tracked values, files, their e-mails and texts), files
+        attached to the records, and the texts of their activities (the activities of the
+        guest's own profile go entirely)."""
+        if not ids:
+            return
+        # sudo: erasure reaches the chatter, files and activities whoever wrote them
+        env = self.env(su=True)
+        self._hotel_erase_messages(env["mail.message"].search(
+            [("model", "=", model), ("res_id", "in", list(ids))]))
+        env["ir.attachment"].search(
+            [("res_model", "=", model), ("res_id", "in", list(ids))]).unlink()
+        activities = env["mail.activity"].with_context(active_test=False).search(
+            [("res_model", "=", model), ("res_id", "in", list(ids))])
+        if drop_activities:
+            activities.unlink()
+        else:
+            activities.write({"summary": False, "note": False})
+            activities.flush_recordset()
+            # the record's name as it was when the activity was planned
+            self.env.cr.execute(SQL("UPDATE mail_activity SET res_name = NULL WHERE id = ANY(%s)",
+                                    activities.ids))
+            activities.invalidate_recordset(["res_name"])
+
+    @api.model
+    def _hotel_erase_messages(self, messages):
+        """Wipe ``messages`` and everything made from them (superuser records)."""
+        if not messages:
+            return
+        env = messages.env
+        env["mail.tracking.value"].search([("mail_message_id", "in", messages.ids)]).unlink()
+        if "sms.sms" in env:
+            env["sms.sms"].search([("mail_message_id", "in", messages.ids)]).unlink()
+        notifications = env["mail.notification"].search(
+            [("mail_message_id", "in", messages.ids)])
+        notifications.write(dict.fromkeys(
+            [f for f in ("failure_reason", "sms_number") if f in notifications._fields], False))
+        # their e-mails, sent and kept or still queued (the queued ones are not sent any
+        # more: their text is the erased data); a mail that is not a notification takes its
+        # message with it
+        env["mail.mail"].search([("mail_message_id", "in", messages.ids)]).unlink()
+        messages = messages.exists()
+        attachments = messages.attachment_ids
+        messages.write({"body": "", "subject": False, "email_from": False, "reply_to": False,
+                        "record_name": False, "attachment_ids": [fields.Command.clear()]})
+        attachments.unlink()
+
+    @api.model
+    def _hotel_erase_mail_copies(self, people, names, emails, phones):
+        """What Odoo copied of ``people`` outside their own records: messages they wrote or
+        were sent anywhere, e-mails and texts addressed to them, their notifications, the
+        tracked values naming them, mailing traces (kept for the statistics, blanked)."""
+        env = people.env
+        ids = people.ids
+        self._hotel_erase_messages(env["mail.message"].search(expression.OR([
+            [("author_id", "in", ids)], [("partner_ids", "in", ids)],
+            *[[("email_from", "ilike", e)] for e in emails],
+            *[[("reply_to", "ilike", e)] for e in emails],
+        ])))
+        mails = env["mail.mail"].search(expression.OR([
+            [("recipient_ids", "in", ids)],
+            *[[("email_to", "ilike", e)] for e in emails],
+            *[[("email_cc", "ilike", e)] for e in emails],
+        ]))
+        self._hotel_erase_messages(mails.mail_message_id)
+        mails.exists().unlink()
+        notifications = env["mail.notification"].search([("res_partner_id", "in", ids)])
+        notifications.write(dict.fromkeys(
+            [f for f in ("failure_reason", "sms_number") if f in notifications._fields], False))
+        fields_m2o = env["ir.model.fields"].search(
+            [("relation", "=", "res.partner"), ("ttype", "=", "many2one")])
+        tracked = env["mail.tracking.value"].search(expression.OR([
+            [("field_id", "in", fields_m2o.ids), "|", ("old_value_integer", "in", ids),
+             ("new_value_integer", "in", ids)],
+            [("old_value_char", "in", list(emails | phones | names))],
+            [("new_value_char", "in", list(emails | phones | names))],
+        ]))
+        tracked.write({"old_value_char": False, "new_value_char": False,
+                       "old_value_text": False, "new_value_text": False})
+        if "sms.sms" in env:
+            env["sms.sms"].search(["|", ("partner_id", "in", ids),
+                                   ("number", "in", list(phones))]).unlink()
+        if "mailing.trace" in env:
+            Trace = env["mailing.trace"]
+            domain = expression.OR([
+                [("model", "=", "res.partner"), ("res_id", "in", ids)],
+                [("email", "in", list(emails))],
+            ])
+            blank = {"email": False, "failure_reason": False}
+            if "sms_number" in Trace._fields:
+                domain = expression.OR([domain, [("sms_number", "in", list(phones))]])
+                blank["sms_number"] = False
+            Trace.search(domain).write(blank)
 
     def _hotel_anonymise_related(self):
-        """Hook: other addons wipe the free texts they hold about these guests."""
+        """Hook: other addons wipe what they hold about these guests (superuser records,
+        inside the erasure's trusted block); documents about the guest go through
+        :meth:`_hotel_erase_documents`."""
         return True
 
     # ------------------------------------------------------------------

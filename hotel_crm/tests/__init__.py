@@ -6,3 +6,8 @@ from . import test_ui_tour
 from . import test_consent
 from . import test_privacy
 from . import test_migration
+from . import test_erasure
+from . import test_sensitive_preferences
+from . import test_trusted
+from . import test_api_hardening
+from . import test_audit_api

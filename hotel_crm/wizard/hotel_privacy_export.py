@@ -5,7 +5,7 @@ import json
 import xlsxwriter
 
 from odoo import fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 
 class HotelPrivacyExport(models.TransientModel):
@@ -24,6 +24,8 @@ class HotelPrivacyExport(models.TransientModel):
 
     def action_export(self):
         self.ensure_one()
+        if not self.env.user.has_group("hotel_crm.group_hotel_manager"):
+            raise AccessError(self.env._("Only hotel managers export or erase guest data."))
         partner = self.partner_id
         if not partner.is_guest:
             raise UserError(self.env._("%s is not a guest.", partner.display_name))

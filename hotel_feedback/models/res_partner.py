@@ -1,4 +1,4 @@
-from odoo import Command, fields, models
+from odoo import fields, models
 
 
 class ResPartner(models.Model):
@@ -79,24 +79,21 @@ class ResPartner(models.Model):
         ).search([("partner_id", "in", self.ids)])
         tickets.write({"name": erased, "description": False, "resolution": False,
                        "email_from": False, "compensation_value": False})
-        # sudo: erasure clears ticket chatter of every department
-        messages = self.env["mail.message"].sudo().search(
-            [("model", "=", "hotel.feedback"), ("res_id", "in", tickets.ids)]
-        )
-        # sudo: tracked old values go with the chatter
-        self.env["mail.tracking.value"].sudo().search(
-            [("mail_message_id", "in", messages.ids)]
-        ).unlink()
-        messages.write({"body": False, "subject": False, "email_from": False,
-                        "attachment_ids": [Command.clear()]})
-        # sudo: survey answers are not readable by hotel roles
-        answers = self.env["survey.user_input"].sudo().search([("partner_id", "in", self.ids)])
+        # their chatter (messages, tracked values, files, e-mails), files and activities
+        self._hotel_erase_documents("hotel.feedback", tickets.ids)
+        tickets._track_discard()
+        # sudo: survey answers are not readable by hotel roles; answers given under the
+        # guest's e-mail without a partner are theirs too
+        __, emails, __ = self._hotel_erasure_identifiers(self)
+        answers = self.env["survey.user_input"].sudo().search(
+            ["|", ("partner_id", "in", self.ids), ("email", "in", list(emails))])
         answers.user_input_line_ids.filtered(
             lambda line: line.answer_type in ("text_box", "char_box")
         ).write({"value_text_box": False, "value_char_box": False})
         answers.write({"hotel_comment": False, "email": False, "nickname": False})
+        self._hotel_erase_documents("survey.user_input", answers.ids)
         # sudo: reviews of every property linked to the guest
-        self.env["hotel.review"].sudo().search([("partner_id", "in", self.ids)]).write(
-            {"text": False, "reviewer_name": False}
-        )
+        reviews = self.env["hotel.review"].sudo().search([("partner_id", "in", self.ids)])
+        reviews.write({"text": False, "reviewer_name": False})
+        self._hotel_erase_documents("hotel.review", reviews.ids)
         return res

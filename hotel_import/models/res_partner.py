@@ -1,4 +1,8 @@
+import base64
+import json
+
 from odoo import api, fields, models
+from odoo.osv import expression
 
 from odoo.addons.hotel_crm.tools.trusted import check_protected_fields
 
@@ -111,6 +115,30 @@ class ResPartner(models.Model):
         self.env["hotel.duplicate.candidate"].sudo().search(
             ["|", ("partner_a_id", "in", self.ids), ("partner_b_id", "in", self.ids)]
         ).write({"note": False})
+        # the rejected import rows holding their e-mail, phone or exact name (a same-named
+        # stranger's row goes too: rejected rows are kept a few weeks only), and the rejects
+        # file of those imports, rebuilt without them
+        names, emails, phones = self._hotel_erasure_identifiers(self)
+        needles = [*emails, *phones, *(json.dumps(n, ensure_ascii=False) for n in names)]
+        # sudo: erasure reaches the rejected rows of every property's imports
+        lines = self.env["hotel.import.log.line"].sudo().search(
+            expression.OR([[("values", "ilike", n)] for n in needles])) if needles else []
+        logs = lines and lines.log_id
+        if lines:
+            lines.unlink()
+        for log in logs:
+            kept = [(line.row_number, line.reason, json.loads(line.values or "{}"))
+                    for line in log.line_ids]
+            header = list(kept[0][2]) if kept else []
+            log.write({"rejects_file": base64.b64encode(log._rejects_xlsx(header, [
+                (n, why, [str(values.get(h, "")) for h in header]) for n, why, values in kept
+            ])) if kept else False, "rejects_filename": log.rejects_filename if kept else False})
+        # the profiles merged into these guests are the same people: erased with them
+        # sudo: merged profiles are archived and may be of any property
+        merged = self.sudo().with_context(active_test=False).search(
+            [("hotel_merged_into_id", "in", self.ids), ("is_anonymised", "=", False)])
+        if merged:
+            merged._hotel_anonymise(self.env._("Merged into a guest whose data was erased."))
         return res
 
     def _hotel_survivor(self):

@@ -1,6 +1,6 @@
 import random
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
@@ -12,6 +12,10 @@ from .hotel_marketing_attribution import ATTRIBUTED_STATES
 # Drawn or linked by the addon itself: a user who could write them would choose who is left
 # out of a campaign's measure or move a mailing under another automation's figures.
 PROTECTED_MAILING_FIELDS = ("hotel_holdout_partner_ids", "hotel_automation_id")
+# Who the mailing is sent on behalf of, and the properties that user had selected (S1): a
+# user who could write them would send to guests of properties they may not see.
+SCOPE_FIELDS = ("hotel_sender_id", "hotel_scope_company_ids")
+QUEUED_STATES = ("in_queue", "sending")
 
 
 class MailingMailing(models.Model):
@@ -78,6 +82,27 @@ class MailingMailing(models.Model):
         compute="_compute_hotel_performance",
         currency_field="hotel_currency_id",
     )
+    hotel_sender_id = fields.Many2one(
+        "res.users",
+        string="Sent on Behalf of",
+        readonly=True,
+        copy=False,
+        ondelete="restrict",  # unbound would mean chain-wide
+        help="The user who last queued or sent the mailing, or changed it while it was "
+        "queued: it only reaches the recipients this user may see.",
+    )
+    hotel_scope_company_ids = fields.Many2many(
+        "res.company",
+        "hotel_marketing_mailing_scope_rel",
+        "mailing_id",
+        "company_id",
+        string="Property Scope",
+        readonly=True,
+        copy=False,
+        help="Properties that user had selected at that moment: guests of other properties "
+        "only are not mailed, whoever sends the mailing in the end (the mailing queue runs "
+        "as superuser).",
+    )
     hotel_currency_id = fields.Many2one(
         "res.currency",
         string="Revenue Currency",
@@ -105,12 +130,140 @@ class MailingMailing(models.Model):
         for vals in vals_list:
             check_protected_fields(self, PROTECTED_MAILING_FIELDS, vals,
                                    "hotel_marketing.mailing_figures")
-        return super().create(vals_list)
+            check_protected_fields(self, SCOPE_FIELDS, vals, "hotel_marketing.mailing_scope")
+        mailings = super().create(vals_list)
+        mailings.filtered(lambda m: m.state in QUEUED_STATES)._hotel_bind_sender()
+        return mailings
 
     def write(self, vals):
         check_protected_fields(self, PROTECTED_MAILING_FIELDS, vals,
                                "hotel_marketing.mailing_figures")
-        return super().write(vals)
+        check_protected_fields(self, SCOPE_FIELDS, vals, "hotel_marketing.mailing_scope")
+        result = super().write(vals)
+        # Queued (action_put_in_queue / action_launch / action_schedule / "Retry failed", or
+        # the state written directly), or changed while in the queue: the mailing now goes
+        # out on behalf of this user.
+        self.filtered(lambda m: m.state in QUEUED_STATES)._hotel_bind_sender()
+        return result
+
+    # ------------------------------------------------------------------
+    # Property scope (S1): a mailing reaches only what its sender may see, however it is
+    # sent (at once as the user, or by the mailing queue / A/B cron as superuser).
+    # ------------------------------------------------------------------
+    def _hotel_bind_sender(self):
+        """Record the current user and the properties they have selected as the mailing's
+        sender and scope. Superuser code (the mailing crons) never rebinds a mailing: it
+        sends on behalf of whoever queued it."""
+        if not self or self.env.su:
+            return
+        # sudo: the addon records who sends the mailing; nobody writes these fields
+        self.sudo().write({
+            "hotel_sender_id": self.env.uid,
+            "hotel_scope_company_ids": [Command.set(self.env.companies.ids)],
+        })
+
+    def _hotel_scope_domain(self, model_name=None):
+        """Domain on ``model_name`` (default: the recipients model) of the records the
+        mailing's sender may read with the properties recorded as its scope: their own
+        record rules (the guest property rule on res.partner, company rules elsewhere),
+        evaluated for that user, however the mailing is sent. ``None`` for a mailing no
+        user ever queued or sent (queued by superuser code only): not bound."""
+        self.ensure_one()
+        # sudo: the scope is read to limit the recipients, whoever sends
+        mailing = self.sudo()
+        sender = mailing.hotel_sender_id
+        if not sender:
+            return None
+        # properties the sender may still select (a property taken away since is dropped)
+        companies = mailing.hotel_scope_company_ids & sender.company_ids
+        if not companies:
+            return expression.FALSE_DOMAIN
+        rules = self.env["ir.rule"].with_user(sender).with_context(
+            allowed_company_ids=companies.ids)
+        return rules._compute_domain(model_name or self.mailing_model_real, "read")
+
+    def _hotel_hidden_guest_emails_sql(self):
+        """SQL sub-query of the e-mails held only by guests the sender may not see (none of
+        the guests holding it is visible to them), or ``None`` when the mailing is not
+        bound. Mailing lists are not per property: a subscriber whose address belongs only
+        to guests of other properties is left out of a property-bound mailing."""
+        scope = self._hotel_scope_domain("res.partner")
+        if scope is None:
+            return None
+        # sudo: addresses are matched inside the query, never read or shown
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        guests = [("is_guest", "=", True), ("email_normalized", "!=", False)]
+        email = SQL.identifier("res_partner", "email_normalized")
+        return SQL(
+            "(%s EXCEPT %s)",
+            Partner._search(guests).subselect(email),
+            Partner._search(expression.AND([guests, scope])).subselect(email),
+        )
+
+    def _hotel_scope_recipients_domain(self):
+        """What the property scope adds to the recipients domain (``[]`` when unbound)."""
+        self.ensure_one()
+        scope = self._hotel_scope_domain()
+        if scope is None:
+            return []
+        if self.mailing_model_real == "mailing.contact" and self.mailing_type != "sms":
+            scope = expression.AND([scope, [
+                "|", ("email_normalized", "=", False),
+                ("email_normalized", "not in", self._hotel_hidden_guest_emails_sql()),
+            ]])
+        return scope
+
+    def _hotel_out_of_scope(self, addresses):
+        """{record id: reason} of the records of ``addresses`` (see
+        ``_hotel_blocked_recipients``) outside the sender's scope: the record itself is not
+        visible to the sender, or all its addresses belong only to guests the sender may
+        not see. The last check before sending, after the recipients domain."""
+        self.ensure_one()
+        scope = self._hotel_scope_domain()
+        if scope is None:
+            return {}
+        reason = self.env._("Guest of a property outside the sender's scope")
+        ids = [rid for rid in addresses if rid]
+        # sudo: the records are checked against the sender's rules, not read
+        Model = self.env[self.mailing_model_real].sudo().with_context(active_test=False)
+        visible = set(Model.search(expression.AND([[("id", "in", ids)], scope])).ids)
+        blocked = {rid: reason for rid in ids if rid not in visible}
+        values = {value for values in addresses.values() for value in values if value}
+        if not values:
+            return blocked
+        Partner = self.env["res.partner"]
+        holders = (Partner._hotel_partners_by_number(values) if self._hotel_consent_channel()
+                   == "sms" else Partner._hotel_partners_by_email(values))
+        guests = {value: partners.filtered("is_guest") for value, partners in holders.items()}
+        guest_ids = {pid for partners in guests.values() for pid in partners.ids}
+        # sudo: the guests are checked against the sender's rules, not read
+        seen = set(Partner.sudo().with_context(active_test=False).search(expression.AND([
+            [("id", "in", list(guest_ids))], self._hotel_scope_domain("res.partner"),
+        ])).ids) if guest_ids else set()
+        hidden = {value for value, partners in guests.items()
+                  if partners and not set(partners.ids) & seen}
+        for rid, rid_values in addresses.items():
+            rid_values = [value for value in rid_values if value]
+            if rid_values and all(value in hidden for value in rid_values):
+                blocked[rid] = reason
+        return blocked
+
+    def action_send_mail(self, res_ids=None):
+        self._hotel_bind_sender()
+        return super().action_send_mail(res_ids)
+
+    def action_select_as_winner(self):
+        """The winner of an A/B test picked by the A/B cron (superuser) goes out on behalf
+        of the sender of the winning version; picked by a user, on theirs."""
+        action = super().action_select_as_winner()
+        final = self.campaign_id.ab_testing_winner_mailing_id
+        # sudo: the sender and scope of the winning version are copied, never chosen
+        if final and self.env.su and not final.sudo().hotel_sender_id and self.hotel_sender_id:
+            final.sudo().write({
+                "hotel_sender_id": self.hotel_sender_id.id,
+                "hotel_scope_company_ids": [Command.set(self.hotel_scope_company_ids.ids)],
+            })
+        return action
 
     @api.depends("campaign_id.hotel_currency_id")
     def _compute_hotel_currency_id(self):
@@ -236,7 +389,9 @@ class MailingMailing(models.Model):
         return super()._get_recipients_domain()
 
     def _get_recipients_domain(self):
-        domain = super()._get_recipients_domain()
+        domain = expression.AND([
+            super()._get_recipients_domain(), self._hotel_scope_recipients_domain(),
+        ])
         if not self._hotel_guards_consent():
             return domain
         Partner = self.env["res.partner"]
@@ -287,11 +442,22 @@ class MailingMailing(models.Model):
         return self.env["res.partner"].browse(held)
 
     def _hotel_allowed_recipients(self, res_ids):
-        """Explicit recipients (automations, API calls) pass the same consent gate as the
-        segment: the ids of ``res_ids`` this mailing may reach."""
+        """Explicit recipients (automations, API calls) pass the same consent gate and
+        property scope as the segment: the ids of ``res_ids`` this mailing may reach."""
         self.ensure_one()
         if not self._hotel_guards_consent():
-            return res_ids
+            scope = self._hotel_scope_recipients_domain()
+            if not scope:
+                return res_ids
+            # sudo: the ids are only checked against the sender's scope
+            ids = self.env[self.mailing_model_real].sudo().with_context(
+                active_test=False).search(
+                expression.AND([[("id", "in", list(res_ids))], scope])).ids
+            if not ids:
+                raise UserError(self.env._(
+                    "None of the selected recipients may receive this mailing: they are "
+                    "outside the properties of the user who sends it."))
+            return ids
         ids = self.env["res.partner"].with_context(active_test=False).search(
             expression.AND([[("id", "in", list(res_ids))], self._get_recipients_domain()])
         ).ids
@@ -311,7 +477,9 @@ class MailingMailing(models.Model):
 
         A record is blocked when any of its addresses is (see
         ``res.partner._hotel_blocked_emails`` / ``_hotel_blocked_numbers``); a contact
-        (res.partner) also when it is not mailable on the channel or is in the holdout.
+        (res.partner) also when it is not mailable on the channel or is in the holdout; any
+        record when it is outside the property scope of the mailing's sender
+        (``_hotel_out_of_scope``).
         """
         self.ensure_one()
         channel = self._hotel_consent_channel()
@@ -339,6 +507,8 @@ class MailingMailing(models.Model):
             reason = next((by_value[v] for v in rid_values if v in by_value), None)
             if reason:
                 blocked[rid] = reason
+        for rid, reason in self._hotel_out_of_scope(addresses).items():
+            blocked.setdefault(rid, reason)
         return blocked
 
     def _action_send_mail(self, res_ids=None):

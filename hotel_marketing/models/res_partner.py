@@ -149,38 +149,7 @@ class ResPartner(models.Model):
             return {}
         _ = self.env._
         blocked = {}
-        keys = {}
-        for number in numbers:
-            keys.setdefault(phone_key(number), set()).add(number)
-        suffixes = list({key[-8:] for key in keys if key})
-        sanitized = "phone_sanitized" in self._fields  # with Odoo's SMS
-        self.flush_model(["mobile", "phone", *(["phone_sanitized"] if sanitized else [])])
-        self.env.cr.execute(SQL(
-            """
-            SELECT id FROM res_partner
-             WHERE RIGHT(REGEXP_REPLACE(COALESCE(mobile, ''), '[^0-9]', '', 'g'), 8)
-                   = ANY(%(suffixes)s)
-                OR RIGHT(REGEXP_REPLACE(COALESCE(phone, ''), '[^0-9]', '', 'g'), 8)
-                   = ANY(%(suffixes)s)
-                %(sanitized)s
-            """,
-            suffixes=suffixes,
-            sanitized=SQL("OR phone_sanitized = ANY(%s)", list(numbers)) if sanitized
-            else SQL(""),
-        ))
-        # sudo: the gate reads every guest holding a number, whatever the sender may see
-        partners = self.sudo().with_context(active_test=False).browse(
-            [row[0] for row in self.env.cr.fetchall()])
-        by_number = {}
-        for partner in partners:
-            held = set()
-            if sanitized and partner.phone_sanitized in numbers:
-                held.add(partner.phone_sanitized)
-            for value in (partner.mobile, partner.phone):
-                if value:
-                    held |= keys.get(phone_key(value), set())
-            for number in held:
-                by_number.setdefault(number, []).append(partner)
+        by_number = self._hotel_partners_by_number(numbers)
         for number in numbers:
             for partner in by_number.get(number, []):
                 if partner.is_anonymised:
@@ -211,6 +180,60 @@ class ResPartner(models.Model):
             ).mapped("number"):
                 blocked[number] = _("Blacklisted number")
         return blocked
+
+    @api.model
+    def _hotel_partners_by_number(self, numbers):
+        """{number: partners (sudo, archived included) whose mobile or phone, in whatever
+        format it was typed, is that number} for ``numbers`` as Odoo's SMS composer
+        sanitised them."""
+        numbers = {n for n in numbers if n}
+        if not numbers:
+            return {}
+        keys = {}
+        for number in numbers:
+            keys.setdefault(phone_key(number), set()).add(number)
+        suffixes = list({key[-8:] for key in keys if key})
+        sanitized = "phone_sanitized" in self._fields  # with Odoo's SMS
+        self.flush_model(["mobile", "phone", *(["phone_sanitized"] if sanitized else [])])
+        self.env.cr.execute(SQL(
+            """
+            SELECT id FROM res_partner
+             WHERE RIGHT(REGEXP_REPLACE(COALESCE(mobile, ''), '[^0-9]', '', 'g'), 8)
+                   = ANY(%(suffixes)s)
+                OR RIGHT(REGEXP_REPLACE(COALESCE(phone, ''), '[^0-9]', '', 'g'), 8)
+                   = ANY(%(suffixes)s)
+                %(sanitized)s
+            """,
+            suffixes=suffixes,
+            sanitized=SQL("OR phone_sanitized = ANY(%s)", list(numbers)) if sanitized
+            else SQL(""),
+        ))
+        # sudo: the gate reads every partner holding a number, whatever the sender may see
+        partners = self.sudo().with_context(active_test=False).browse(
+            [row[0] for row in self.env.cr.fetchall()])
+        by_number = {}
+        for partner in partners:
+            held = set()
+            if sanitized and partner.phone_sanitized in numbers:
+                held.add(partner.phone_sanitized)
+            for value in (partner.mobile, partner.phone):
+                if value:
+                    held |= keys.get(phone_key(value), set())
+            for number in held:
+                by_number[number] = by_number.get(number, partners.browse()) | partner
+        return by_number
+
+    @api.model
+    def _hotel_partners_by_email(self, emails):
+        """{normalised e-mail: partners holding it (sudo, archived included)}."""
+        emails = [e for e in emails if e]
+        if not emails:
+            return {}
+        # sudo: the gate reads every partner holding an address, whatever the sender may see
+        partners = self.sudo().with_context(active_test=False).search_fetch(
+            [("email_normalized", "in", emails)], ["email_normalized", "is_guest"])
+        return {email: partners.filtered(lambda p, e=email: p.email_normalized == e)
+                for email in set(partners.mapped("email_normalized"))}
 
     def _search_is_blacklisted(self, operator, value):
         """Same set as Odoo's, cheaper at scale for "not blacklisted".

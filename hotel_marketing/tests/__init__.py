@@ -9,3 +9,4 @@ from . import test_recommendation
 from . import test_reporting
 from . import test_mailing_gate
 from . import test_review
+from . import test_mailing_scope

@@ -1,5 +1,5 @@
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.hotel_marketing.tests.common import HotelMarketingCase
 from odoo.addons.sms.tests.common import SMSCase
@@ -185,3 +185,57 @@ class TestSmsMailingListConsent(HotelMarketingCase, SMSCase):
             {"mailing_id": mailing.id, "numbers": "+8613900000013"})
         with self.mockSMSGateway(), self.assertRaisesRegex(UserError, "cannot go to"):
             wizard.action_send_sms()
+
+
+@tagged("post_install", "-at_install")
+class TestSmsPropertyScope(HotelMarketingCase, SMSCase):
+    """S1 for texts: a marketer of one property texts only the guests they may see, also
+    when the mailing queue (superuser) sends the mailing they queued."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.marketing_a = new_test_user(
+            cls.env, login="mkt_sms_beijing",
+            groups="base.group_user,hotel_crm.group_hotel_marketing",
+            company_id=cls.property_a.id, company_ids=[(6, 0, cls.property_a.ids)],
+        )
+        cls.beijing = cls.make_guest("北京短信", mobile="+8613900000031")
+        cls.hangzhou = cls.make_guest("杭州短信", mobile="+8613900000032")
+        for guest, company in ((cls.beijing, cls.property_a), (cls.hangzhou, cls.property_b)):
+            guest._hotel_set_consent("sms", True, "front_desk")
+            cls.make_stay(guest, "2026-05-01", company=company)
+
+    def test_a_property_marketers_queued_sms_mailing_texts_only_their_guests(self):
+        mailing = self.env["mailing.mailing"].with_user(self.marketing_a).create({
+            "subject": "Summer", "mailing_type": "sms",
+            "body_plaintext": "Summer: late check-out for members.",
+            "mailing_model_id": self.env["ir.model"]._get_id("res.partner"),
+            "mailing_domain": repr([("id", "in", (self.beijing | self.hangzhou).ids)]),
+        })
+        mailing.action_put_in_queue()
+        with self.mockSMSGateway():
+            self.env["mailing.mailing"]._process_mass_mailing_queue()
+        self.assertEqual(self._new_sms.filtered(lambda s: s.state != "canceled").partner_id,
+                         self.beijing)
+        traces = self.env["mailing.trace"].with_user(self.marketing_a).search_read(
+            [("mass_mailing_id", "=", mailing.id)], ["res_id", "sms_number"])
+        self.assertEqual({t["res_id"] for t in traces}, set(self.beijing.ids))
+
+    def test_a_property_marketers_sms_list_mailing_cancels_numbers_of_other_properties(self):
+        sms_list = self.env["mailing.list"].create({"name": "Summer SMS"})
+        self.env["mailing.contact"].create([
+            {"name": "北京短信", "mobile": "+86 139 0000 0031", "list_ids": sms_list.ids},
+            {"name": "杭州短信", "mobile": "+86 139 0000 0032", "list_ids": sms_list.ids},
+        ])
+        mailing = self.env["mailing.mailing"].with_user(self.marketing_a).create({
+            "subject": "Summer list", "mailing_type": "sms",
+            "body_plaintext": "Summer: late check-out for members.",
+            "mailing_model_id": self.env["ir.model"]._get_id("mailing.list"),
+            "contact_list_ids": sms_list.ids,
+        })
+        mailing.action_put_in_queue()
+        with self.mockSMSGateway():
+            self.env["mailing.mailing"]._process_mass_mailing_queue()
+        texted = self._new_sms.filtered(lambda s: s.state != "canceled").mapped("number")
+        self.assertEqual(texted, ["+8613900000031"])
