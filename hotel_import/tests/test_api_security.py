@@ -175,3 +175,10 @@ class TestImportApiSecurity(HttpCase):
                          {"name": "Ghost", "is_guest": True,
                           "hotel_merged_into_id": self.guest_a2.id})
         self.assertFalse(self.guest_a.hotel_merged_into_id)
+
+    def test_front_desk_and_guest_relations_scripts_cannot_delete_a_queue_decision(self):
+        """A pair leaves the queue by a decision (merge, not the same guest), not by a delete:
+        deleting is for managers (ACL)."""
+        for user in (self.fd, self.gr):
+            self.assertFault(user, "hotel.duplicate.candidate", "unlink", [self.own.id])
+        self.assertTrue(self.own.exists())
