@@ -7,7 +7,7 @@ class UtmCampaign(models.Model):
 
     hotel_currency_id = fields.Many2one(
         "res.currency",
-        string="Currency",
+        string="Campaign Currency",
         default=lambda self: self.env.company.currency_id,
         help="Cost, attributed revenue and ROI of the campaign are in this currency; revenue "
         "earned at properties with another currency is converted with Odoo's rates at the "
