@@ -205,7 +205,7 @@ class HotelAuditLog(models.Model):
     def _record_names(self, records):
         """{id: display name}; a guest's is its stored complete name (one query for an
         import's tens of thousands of guests instead of computing each display name)."""
-        if records._name == "res.partner" and not self.env.context.get("show_address"):
+        if records._name == "res.partner":
             records.flush_recordset(["complete_name"])
             self.env.cr.execute(SQL("SELECT id, complete_name FROM res_partner WHERE id = ANY(%s)",
                                     list(records._ids)))

@@ -347,3 +347,16 @@ class TestImport(HotelImportCase):
         self.assertEqual((lines.old_values, lines.new_values), (
             '{"phone": "", "birthday": "", "nationality_id": ""}',
             '{"phone": "+8613800138000", "birthday": "1990-03-07", "nationality_id": "China"}'))
+
+
+@tagged("post_install", "-at_install")
+class TestImportContextIsInput(HotelImportCase):
+    def test_a_forged_channel_type_map_in_the_context_does_not_reach_the_stays(self):
+        """The channel type of an imported stay is its channel's, whatever the caller's context."""
+        Channel = self.env["hotel.booking.channel"].with_context(active_test=False)
+        forged = dict.fromkeys(Channel.search([]).ids, "forged")
+        wizard = self.wizard(self.csv_bytes(PMS_HEADER, [self.pms_row(ref="CTX-1")]))
+        wizard.with_context(hotel_import_channel_types=forged).action_apply()
+        stay = self.env["hotel.stay"].search([("booking_ref", "=", "CTX-1")])
+        self.assertEqual(len(stay), 1)
+        self.assertEqual(stay.channel_type, stay.channel_id.channel_type)

@@ -615,9 +615,12 @@ class HotelImportWizard(models.TransientModel):
                             new_guests, number)
             return counts
 
+        # read here, once, and passed on (not through the context, which any caller sets)
+        channels = self.env["hotel.booking.channel"].with_context(active_test=False).search([])
+        channel_types = {c.id: c.channel_type for c in channels}
         try:
             with self.env.cr.savepoint():
-                self._write_plan(plan, counts)
+                self._write_plan(plan, counts, channel_types)
         except (ValidationError, UserError, psycopg2.Error) as exc:
             # e.g. a booking reference recorded meanwhile by someone else: find the row(s)
             _logger.info("bulk import failed (%s), importing row by row", exc)
@@ -627,7 +630,7 @@ class HotelImportWizard(models.TransientModel):
                 row_counts = dict.fromkeys(counts, 0)
                 try:
                     with self.env.cr.savepoint():
-                        self._write_plan([item], row_counts)
+                        self._write_plan([item], row_counts, channel_types)
                 except (ValidationError, UserError) as row_exc:
                     rejects.append((item[0], str(row_exc.args[0]), item[2]))
                 except psycopg2.Error as row_exc:
@@ -666,11 +669,7 @@ class HotelImportWizard(models.TransientModel):
                 changes[fname] = stay[fname]
         return changes
 
-    def _write_plan(self, plan, counts):
-        if "hotel_import_channel_types" not in self.env.context:
-            channels = self.env["hotel.booking.channel"].with_context(active_test=False).search([])
-            self = self.with_context(  # noqa: PLW0642
-                hotel_import_channel_types={c.id: c.channel_type for c in channels})
+    def _write_plan(self, plan, counts, channel_types):
         Partner = self.env["res.partner"]
         created = {}
         to_create = []
@@ -681,7 +680,7 @@ class HotelImportWizard(models.TransientModel):
                 to_create.append((ident, values))
         # a new stay with what is derived from it (nights, totals …), made once for the
         # figures of new guests and the insert
-        new_stays = {number: {**values["stay"], **self._stay_derived(values["stay"])}
+        new_stays = {number: {**values["stay"], **self._stay_derived(values["stay"], channel_types)}
                      for number, values, __, __, existing_stay, __, __ in plan
                      if values["stay"] and not existing_stay}
         figures = self._new_guest_figures(plan, new_stays)
@@ -854,10 +853,9 @@ class HotelImportWizard(models.TransientModel):
             "birthday_month": guest["birthday"].month if guest["birthday"] else 0,
         }
 
-    def _stay_derived(self, stay):
+    def _stay_derived(self, stay, channel_types):
         """Stored computed values of a new stay (its currency is the property's)."""
         total = round(stay["amount_room"] + stay["amount_fb"] + stay["amount_other"], 2)
-        channel_types = self.env.context.get("hotel_import_channel_types") or {}
         values = {
             "nights": (stay["check_out"] - stay["check_in"]).days,
             "lead_days": max((stay["check_in"] - stay["booked_on"]).days, 0),
