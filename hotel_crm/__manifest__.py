@@ -23,6 +23,7 @@
         "views/hotel_config_views.xml",
         "views/hotel_guest_tag_rule_views.xml",
         "views/hotel_privacy_views.xml",
+        "views/hotel_job_views.xml",
         "views/hotel_crm_menus.xml",
     ],
     "demo": [
@@ -31,6 +32,9 @@
         "demo/hotel_crm_users_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "hotel_crm/static/src/js/hotel_job_progress.js",
+        ],
         "web.assets_tests": [
             "hotel_crm/static/tests/tours/*.js",
         ],

@@ -12,3 +12,4 @@ from . import res_partner_privacy
 from . import hotel_privacy_suppression
 from . import res_company
 from . import res_config_settings
+from . import hotel_job

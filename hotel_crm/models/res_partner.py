@@ -42,6 +42,10 @@ PROTECTED_FIELDS = (
 )
 
 
+# guests per batch of the recompute-all job (a few seconds each at chain scale)
+RECOMPUTE_BATCH = 20_000
+
+
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
@@ -475,6 +479,40 @@ class ResPartner(models.Model):
         Addons extend it with their own derived data (loyalty tier and balance)."""
         self._hotel_refresh_guests()
         return True
+
+    @api.model
+    def action_hotel_recompute_all(self):
+        """Recompute the figures and tags of every guest, in the background (at chain scale
+        one pass takes longer than a request may)."""
+        if not self.env.user.has_group("hotel_crm.group_hotel_manager"):
+            raise AccessError(self.env._("Only hotel CRM managers recompute all guests."))
+        # sudo: the count of every guest, whoever's property
+        total = self.sudo().search_count([("is_guest", "=", True)])
+        job = self.env["hotel.job"]._enqueue(
+            self.browse(), "_hotel_job_recompute_all",
+            self.env._("Recompute figures and tags of all guests"), total=total,
+            payload={"after": 0})
+        return job.action_open()
+
+    @api.model
+    def _hotel_job_recompute_all(self, job):
+        """One batch of guests (by id) of the recompute-all job."""
+        if not self.env.user.has_group("hotel_crm.group_hotel_manager"):
+            raise AccessError(self.env._("Only hotel CRM managers recompute all guests."))
+        payload = dict(job.payload)
+        self.env.cr.execute(SQL(
+            "SELECT id FROM res_partner WHERE is_guest AND id > %s ORDER BY id LIMIT %s",
+            payload["after"], RECOMPUTE_BATCH))
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        if not ids:
+            return True
+        # sudo: figures and tags of every guest, as the nightly job writes them
+        self.sudo()._hotel_recompute_figures(ids)
+        self.env["hotel.guest.tag.rule"].sudo()._apply_rules(ids)
+        payload["after"] = ids[-1]
+        job._progress(done=job.done + len(ids), payload=payload,
+                      stage=self.env._("Guests recomputed"))
+        return False
 
     @api.model
     def _cron_hotel_recompute_figures(self):

@@ -5,6 +5,7 @@ from . import (
     hotel_import_log_line,
     hotel_import_preset,
     hotel_import_preset_column,
+    hotel_import_stage,
     hotel_merge_journal,
     res_company,
     res_config_settings,

@@ -6,9 +6,10 @@ import xlsxwriter
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
-from odoo.addons.hotel_crm.tools.trusted import is_trusted
+from odoo.addons.hotel_crm.tools.trusted import is_trusted, trusted
 
 from ..tools.params import days_param
 
@@ -42,9 +43,17 @@ class HotelImportLog(models.Model):
     )
     preset_id = fields.Many2one("hotel.import.preset", readonly=True, ondelete="set null")
     state = fields.Selection(
-        [("dry_run", "Dry Run"), ("done", "Applied")], required=True, default="dry_run",
-        readonly=True,
+        [("running", "In Progress"), ("dry_run", "Dry Run"), ("partial", "Stopped Part Way"),
+         ("done", "Applied")], required=True, default="dry_run", readonly=True,
+        help="Stopped Part Way: a background import was cancelled or failed after some of "
+        "its batches were written; importing the same file again completes it (rows already "
+        "imported are recognised).",
     )
+    # a large file runs in the background (hotel.job): the file is kept until it is applied
+    job_id = fields.Many2one("hotel.job", string="Background Job", readonly=True)
+    job_state = fields.Selection(related="job_id.state", string="Job State")
+    file_id = fields.Many2one("ir.attachment", string="Uploaded File", readonly=True,
+                              groups="hotel_crm.group_hotel_guest_relations")
     encoding = fields.Char(readonly=True)
     rows_total = fields.Integer(string="Rows", readonly=True)
     rows_rejected = fields.Integer(string="Rejected", readonly=True)
@@ -80,6 +89,47 @@ class HotelImportLog(models.Model):
     def write(self, vals):
         check_import_log_write(self)
         return super().write(vals)
+
+    # ------------------------------------------------------------------
+    # Background import (hotel.job): stage the file, then batches of rows
+    # ------------------------------------------------------------------
+    def _wizard(self):
+        """The import's engine for this log (a wizard without a file: the rows come from
+        the stage)."""
+        return self.env["hotel.import.wizard"].create({
+            "preset_id": self.preset_id.id, "company_id": self.company_id.id,
+            "filename": self.name,
+        })
+
+    def action_apply_file(self):
+        """Apply a file whose dry run ran in the background."""
+        self.ensure_one()
+        if self.state != "dry_run" or not self.sudo().file_id:
+            raise UserError(self.env._(
+                "Only a dry run whose file is still kept can be applied; upload the file "
+                "again."))
+        wizard = self._wizard()
+        wizard._check_importer()
+        return wizard._start_background(self, apply=True)
+
+    def _hotel_job_import(self, job):
+        """One batch of a background import: returns True when the import has ended."""
+        self.ensure_one()
+        wizard = self._wizard()
+        wizard._check_importer()
+        with trusted(IMPORT_LOG):
+            return wizard._background_batch(self, job)
+
+    def _hotel_job_stopped(self, job):
+        """The job failed or was cancelled: what its batches wrote stays (each batch is
+        whole), the log says so, the staged rows are deleted; the file is kept for a new
+        try."""
+        self.ensure_one()
+        applied = (job.payload or {}).get("apply") and (job.payload or {}).get("offset")
+        self.env["hotel.import.stage"].sudo().search([("log_id", "=", self.id)]).unlink()
+        self.env["hotel.import.memory"].sudo().search([("log_id", "=", self.id)]).unlink()
+        with trusted(IMPORT_LOG):
+            self.sudo().write({"state": "partial" if applied else "dry_run"})
 
     def _rejects_xlsx(self, header, rejects):
         """XLSX of the rejected rows: the file's own columns plus the reason. Written with
@@ -119,6 +169,29 @@ class HotelImportLog(models.Model):
         else:
             self.write({"rejects_file": False, "rejects_filename": False})
 
+    def _add_rejects(self, header, rejects):
+        """Reject lines of one batch of a background import."""
+        self.ensure_one()
+        self.env["hotel.import.log.line"].create([
+            {"log_id": self.id, "row_number": n, "reason": reason,
+             "values": json.dumps(dict(zip(header, values, strict=False)), ensure_ascii=False)}
+            for n, reason, values in rejects
+        ])
+
+    def _store_rejects_file(self, header):
+        """The XLSX of the reject lines a background import added batch by batch."""
+        self.ensure_one()
+        self.env.cr.execute(SQL(
+            "SELECT row_number, reason, values FROM hotel_import_log_line WHERE log_id = %s "
+            "ORDER BY row_number", self.id))
+        rejects = [(n, reason, [str(v) for v in json.loads(values or "{}").values()])
+                   for n, reason, values in self.env.cr.fetchall()]
+        if rejects:
+            self.write({
+                "rejects_file": base64.b64encode(self._rejects_xlsx(header, rejects)),
+                "rejects_filename": self.env._("rejects-%(name)s.xlsx", name=self.name),
+            })
+
     @api.model
     def _rejects_days(self):
         return days_param(self.env, "hotel_import.rejects_days", DEFAULT_REJECTS_DAYS)
@@ -133,4 +206,9 @@ class HotelImportLog(models.Model):
         logs.line_ids.unlink()
         logs.write({"rejects_file": False, "rejects_filename": False,
                     "rejects_purged_on": fields.Datetime.now()})
+        # files kept for a background dry run that was never applied (guests' data too)
+        kept = self.sudo().search([("date", "<", limit), ("file_id", "!=", False)])
+        files = kept.file_id
+        kept.write({"file_id": False})
+        files.unlink()
         return len(logs)

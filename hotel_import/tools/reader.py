@@ -102,3 +102,64 @@ def read_file(data, filename="", delimiter=None):
     body = [row if len(row) == width else (list(row) + [""] * width)[:width]
             for row in rows[1:]]
     return header, body, encodings
+
+
+def _csv_rows(text, delimiter):
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for row in reader:
+            if "".join(row).strip():
+                yield row
+    except csv.Error as exc:
+        raise CleaningError("line_too_long" if "field limit" in str(exc)
+                            else "file_unreadable") from exc
+
+
+def _xlsx_rows(data):
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the same answer
+        raise CleaningError("file_unreadable") from exc
+    try:
+        for values in book.worksheets[0].iter_rows(values_only=True):
+            row = ["" if v is None else v for v in values]
+            if any(str(c).strip() for c in row):
+                yield row
+    except CleaningError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any unreadable sheet is the same answer
+        raise CleaningError("file_unreadable") from exc
+    finally:
+        book.close()
+
+
+def iter_file(data, filename="", delimiter=None):
+    """(header, rows, encodings) like :func:`read_file`, the rows as an iterator read while
+    they are consumed: a file of a million rows is never a million lists in memory (the
+    background import stages it batch by batch)."""
+    if not data:
+        raise CleaningError("file_empty")
+    if data[:4] == XLSX_MAGIC or (filename or "").lower().endswith(".xlsx"):
+        rows, encodings = _xlsx_rows(data), {"xlsx"}
+    else:
+        text, encodings = decode(data)
+        if not text.strip():
+            raise CleaningError("file_empty")
+        if "\x00" in text:
+            raise CleaningError("file_unreadable")
+        if not delimiter:
+            first = text.lstrip().splitlines()[0]
+            counts = {d: first.count(d) for d in DELIMITERS}
+            delimiter = max(counts, key=counts.get)
+            if not counts[delimiter]:
+                delimiter = ","
+        rows = _csv_rows(text, delimiter)
+    first = next(rows, None)
+    if first is None:
+        raise CleaningError("file_empty")
+    header = [half_width(str(h)).strip() for h in first]
+    width = len(header)
+    body = (row if len(row) == width else (list(row) + [""] * width)[:width] for row in rows)
+    return header, body, encodings

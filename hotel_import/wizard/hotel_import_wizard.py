@@ -16,8 +16,10 @@ from odoo.addons.hotel_crm.tools.gc_pause import paused_gc
 from odoo.addons.hotel_crm.tools.trusted import check_protected_fields, trusted
 
 from ..models.hotel_import_log import IMPORT_LOG
+from ..models.hotel_import_stage import ImportMemory
 from ..tools import cleaning, reader
 from ..tools.cleaning import CleaningError
+from ..tools.params import int_param
 
 _logger = logging.getLogger(__name__)
 
@@ -45,6 +47,15 @@ NEW_GUEST_EMPTY_FIELDS = ("user_id", "commercial_company_name", "company_registr
                           "peppol_eas", "peppol_endpoint")
 MAGIC_COLUMNS = ("id", "create_uid", "create_date", "write_uid", "write_date")
 BULK_BATCH = 5000
+COUNT_FIELDS = ("guests_created", "guests_updated", "guests_redirected", "stays_created",
+                "stays_updated", "stays_unchanged")
+# Background import: rows above which a file runs in the background, rows staged per batch
+# (read from the file), rows checked or written per batch (each batch commits), and the bytes
+# per row of an XLSX file for the size check.
+BACKGROUND_ROWS = 20_000
+STAGE_BATCH = 200_000
+ROW_BATCH = 20_000
+XLSX_BYTES_PER_ROW = 100
 # An import that adds this many rows, and more than this share of the rows the planner
 # knows of, refreshes the table's statistics before the set-based work that follows.
 ANALYZE_MIN_ROWS = 1000
@@ -97,6 +108,19 @@ def as_text(value):
     if value.__class__ is str and value.isascii():
         return value.strip()  # most cells of an export (half_width leaves them as they are)
     return cleaning.half_width(cleaning.xlsx_text(value)).strip()
+
+
+# The plan's identity of a guest that an earlier batch of the same file created (counted
+# there, not again).
+EARLIER = "earlier"
+
+
+def guest_keys(guest):
+    """The in-file identity keys of a cleaned guest: its e-mail and phone, or else its name
+    and birthday (as text: the background import keeps them between batches)."""
+    keys = [f"{kind}:{value}" for kind, value in (("e", guest["email"]), ("p", guest["phone"]))
+            if value]
+    return keys or [f"n:{guest['name']}|{guest['birthday'] or ''}"]
 
 
 def mask_id(value):
@@ -167,12 +191,16 @@ class HotelImportWizard(models.TransientModel):
     # ------------------------------------------------------------------
     def action_dry_run(self):
         self.ensure_one()
+        if self._is_large():
+            return self._start_background(None, apply=False)
         self._run(apply=False)
         self.state = "preview"
         return self._reopen()
 
     def action_apply(self):
         self.ensure_one()
+        if self._is_large():
+            return self._start_background(None, apply=True)
         log = self._run(apply=True)
         self.state = "done"
         return {"type": "ir.actions.act_window", "res_model": "hotel.import.log",
@@ -186,6 +214,155 @@ class HotelImportWizard(models.TransientModel):
     def _reopen(self):
         return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id,
                 "view_mode": "form", "target": "new", "name": self.env._("Import Guests")}
+
+
+    # ------------------------------------------------------------------
+    # Background import: a large file never runs in the request
+    # ------------------------------------------------------------------
+    def _is_large(self):
+        """A file of more rows than ``hotel_import.background_rows`` (default 20,000, about
+        15 s of work: below the proxies' and the workers' time limits with room to spare)
+        is imported in the background; an XLSX file from 2 MB."""
+        if not self.file:
+            return False
+        data = base64.b64decode(self.file)
+        limit = int_param(self.env, "hotel_import.background_rows", BACKGROUND_ROWS)
+        if data[:4] == reader.XLSX_MAGIC or (self.filename or "").lower().endswith(".xlsx"):
+            return len(data) > limit * XLSX_BYTES_PER_ROW
+        return data.count(b"\n") > limit
+
+    def _start_background(self, log, apply):
+        """Queue the import of this wizard's file (or of ``log``'s kept file) as a
+        background job; returns the job's form, where its progress shows."""
+        self._check_importer()
+        with trusted(IMPORT_LOG):
+            if log is None:
+                data = base64.b64decode(self.file)
+                # checked now, not in the background: a file that cannot be read or has no
+                # guest name column is refused at once
+                try:
+                    header, __, __ = reader.iter_file(data, self.filename or "")
+                except CleaningError as exc:
+                    raise UserError(self._file_error(exc.code)) from exc
+                self._check_columns(header)
+                log = self.env["hotel.import.log"].create({
+                    "name": self.filename or self.env._("import"),
+                    "company_id": self.company_id.id,
+                    "preset_id": self.preset_id.id,
+                    "state": "running",
+                })
+                # sudo: the kept file is reachable through the log only (guest relations)
+                attachment = self.env["ir.attachment"].sudo().create({
+                    "name": self.filename or "import.csv",
+                    "raw": data,
+                    "res_model": "hotel.import.log",
+                    "res_id": log.id,
+                })
+                log.sudo().file_id = attachment
+            else:
+                log.write({"state": "running"})
+            job = self.env["hotel.job"]._enqueue(
+                log, "_hotel_job_import",
+                (self.env._("Import %(file)s", file=log.name) if apply
+                 else self.env._("Dry run of %(file)s", file=log.name)),
+                payload={"apply": apply, "phase": "stage", "staged": 0, "offset": 0,
+                         "done": 0, "counts": {}, "rejected": 0},
+            )
+            log.job_id = job
+            self.log_id = log
+        return job.action_open()
+
+    def _background_batch(self, log, job):
+        """One batch of ``log``'s background import (in the job's transaction)."""
+        payload = dict(job.payload)
+        data = log.sudo().file_id.raw
+        if not data:
+            raise UserError(self.env._("The file of this import is no longer kept: upload it "
+                                       "again."))
+        try:
+            header, rows, encodings = reader.iter_file(data, log.name)
+        except CleaningError as exc:
+            raise UserError(self._file_error(exc.code)) from exc
+        mapping = self._check_columns(header)
+        Stage = self.env["hotel.import.stage"].sudo()
+        if payload["phase"] == "stage":
+            if not payload["staged"]:
+                # a new run (or a dry run's file now applied): nothing of an earlier one
+                Stage.search([("log_id", "=", log.id)]).unlink()
+                self.env["hotel.import.memory"].sudo().search(
+                    [("log_id", "=", log.id)]).unlink()
+                log.line_ids.unlink()
+                log.write({"rejects_file": False, "rejects_filename": False,
+                           "rows_rejected": 0, **dict.fromkeys(COUNT_FIELDS, 0)})
+            start = payload["staged"]
+            chunk = list(itertools.islice(enumerate(rows, start=2), start,
+                                          start + STAGE_BATCH))
+            try:
+                Stage._stage(log, chunk, "xlsx" in encodings, cleaning.xlsx_text)
+            except CleaningError as exc:
+                raise UserError(self._file_error(exc.code)) from exc
+            payload["staged"] = start + len(chunk)
+            estimate = max(data.count(b"\n"), payload["staged"]) if "xlsx" not in encodings \
+                else payload["staged"]
+            if len(chunk) < STAGE_BATCH:
+                if not payload["staged"]:
+                    raise UserError(self.env._(
+                        "The file %(file)s has a header but no rows to import.",
+                        file=log.name))
+                Stage._mark_repeats(log)
+                payload.update(phase="rows", total=payload["staged"],
+                               encoding=",".join(sorted(encodings)))
+                with trusted(IMPORT_LOG):
+                    log.write({"rows_total": payload["staged"],
+                               "encoding": payload["encoding"]})
+                job._progress(done=0, total=payload["staged"], payload=payload,
+                              stage=self.env._("Checking rows") if not payload["apply"]
+                              else self.env._("Importing rows"))
+            else:
+                job._progress(done=payload["staged"], total=estimate, payload=payload,
+                              stage=self.env._("Reading the file"))
+            return False
+
+        batch = Stage._batch(log, payload["offset"], ROW_BATCH)
+        if batch:
+            labels = self._labels()
+            rejects = [(n, self.env._("This row repeats row %(row)s.", row=rep), cells)
+                       for n, cells, rep in batch if rep]
+            counts, more = self._process_rows(
+                [(n, cells) for n, cells, rep in batch if not rep], mapping, "csv",
+                self._lookups(mapping), labels, payload["apply"], seen_rows=None,
+                prior=ImportMemory(self.env, log))
+            rejects += more
+            for key, value in counts.items():
+                payload["counts"][key] = payload["counts"].get(key, 0) + value
+            payload["rejected"] += len(rejects)
+            log._add_rejects(header, self._masked(rejects, mapping))
+            payload["offset"] = batch[-1][0]
+            payload["done"] += len(batch)
+            job._progress(done=payload["done"], payload=payload)
+            return False
+
+        # the end: the log's figures, the rejects' file, and no copy of the rows left
+        log.write({"state": "done" if payload["apply"] else "dry_run",
+                   "rows_rejected": payload["rejected"], **payload["counts"]})
+        log._store_rejects_file(header)
+        Stage.search([("log_id", "=", log.id)]).unlink()
+        self.env["hotel.import.memory"].sudo().search([("log_id", "=", log.id)]).unlink()
+        if payload["apply"]:
+            file = log.sudo().file_id
+            log.sudo().file_id = False
+            file.unlink()
+        job._progress(payload=payload, result=log)
+        return True
+
+    def _masked(self, rejects, mapping):
+        """The rejects are read by guest relations: an ID number in a rejected row is kept
+        masked (last four characters), as only the sensitive-data group reads ID numbers."""
+        id_col = mapping.get("id_number")
+        if id_col is None:
+            return rejects
+        return [(n, reason, [mask_id(v) if i == id_col else v for i, v in enumerate(texts)])
+                for n, reason, texts in rejects]
 
     # ------------------------------------------------------------------
     # Messages
@@ -238,6 +415,17 @@ class HotelImportWizard(models.TransientModel):
             )
         except CleaningError as exc:
             raise UserError(self._file_error(exc.code)) from exc
+        mapping = self._check_columns(header)
+        if not rows:
+            raise UserError(
+                self.env._("The file %(file)s has a header but no rows to import.",
+                           file=self.filename or "")
+            )
+        return header, rows, mapping, ",".join(sorted(encodings))
+
+    def _check_columns(self, header):
+        """The preset's mapping of the file's header, or the reason the file cannot be
+        imported with that preset."""
         mapping = self.preset_id._mapping(header)
         has_name = "guest_name" in mapping or {"first_name", "last_name"} & set(mapping)
         if not has_name:
@@ -258,12 +446,7 @@ class HotelImportWizard(models.TransientModel):
                 self.env._("The file has booking references but no check-in and check-out "
                            "columns for source %(preset)s.", preset=self.preset_id.name)
             )
-        if not rows:
-            raise UserError(
-                self.env._("The file %(file)s has a header but no rows to import.",
-                           file=self.filename or "")
-            )
-        return header, rows, mapping, ",".join(sorted(encodings))
+        return mapping
 
     def _lookups(self, mapping):
         """Everything a row is checked against, as plain values read once per file (ids,
@@ -498,49 +681,26 @@ class HotelImportWizard(models.TransientModel):
                 stays[(s.company_id.id, s.channel_id.id, s.booking_ref)] = s
         return by_email, by_phone, stays
 
-    def _run(self, apply):
-        self.ensure_one()
+    def _check_importer(self):
         if not (self.env.user.has_group("hotel_crm.group_hotel_guest_relations")
                 or self.env.su):
             raise UserError(self.env._("Only Guest Relations and Managers can import guests."))
         if not self.env.su and self.company_id not in self.env.user.company_ids:
             raise UserError(self.env._("You can only import for your own properties."))
+
+    def _run(self, apply):
+        self.ensure_one()
+        self._check_importer()
         # the rows of a large file stay in memory to the end: see gc_pause
         with paused_gc(), trusted(IMPORT_LOG):
             return self._run_file(apply)
 
     def _run_file(self, apply):
         header, rows, mapping, encoding = self._read()
-        labels = dict(self.env["hotel.import.preset.column"]._fields["field"]
-                      ._description_selection(self.env))
         lookups = self._lookups(mapping)
-        rejects, accepted = [], []
-        seen_rows, seen_refs = {}, {}
-        for number, row in enumerate(rows, start=2):
-            # the cells of a CSV file are text already
-            texts = row if encoding != "xlsx" else [cleaning.xlsx_text(v) for v in row]
-            key = tuple(map(str.strip, texts))
-            if key in seen_rows:
-                rejects.append((number, self.env._("This row repeats row %(row)s.",
-                                                   row=seen_rows[key]), texts))
-                continue
-            seen_rows[key] = number
-            values, reason = self._clean_row(row, mapping, lookups, labels)
-            if reason:
-                rejects.append((number, reason, texts))
-                continue
-            stay = values["stay"]
-            if stay:
-                ref_key = (stay["company_id"], stay["channel_id"], stay["booking_ref"])
-                if ref_key in seen_refs:
-                    rejects.append((number, self.env._(
-                        "Booking reference %(ref)s appears twice in the file (first on row "
-                        "%(row)s).", ref=stay["booking_ref"], row=seen_refs[ref_key]), texts))
-                    continue
-                seen_refs[ref_key] = number
-            accepted.append((number, values, texts))
-
-        counts = self._plan_and_apply(accepted, rejects, apply)
+        counts, rejects = self._process_rows(
+            enumerate(rows, start=2), mapping, encoding, lookups, self._labels(), apply,
+            seen_rows={})
         log = self.log_id if self.log_id and self.log_id.state == "dry_run" else self.env[
             "hotel.import.log"]
         vals = {
@@ -558,24 +718,77 @@ class HotelImportWizard(models.TransientModel):
         else:
             log = log.create(vals)
         rejects.sort()
-        # The rejects are read by guest relations: an ID number in a rejected row is kept
-        # masked (last four characters), as only the sensitive-data group reads ID numbers.
-        id_col = mapping.get("id_number")
-        if id_col is not None:
-            rejects = [
-                (n, reason, [mask_id(v) if i == id_col else v for i, v in enumerate(texts)])
-                for n, reason, texts in rejects
-            ]
-        log._store_rejects(header, rejects)
+        log._store_rejects(header, self._masked(rejects, mapping))
         self.log_id = log
         return log
 
-    def _plan_and_apply(self, accepted, rejects, apply):
+    def _labels(self):
+        return dict(self.env["hotel.import.preset.column"]._fields["field"]
+                    ._description_selection(self.env))
+
+    def _process_rows(self, numbered_rows, mapping, encoding, lookups, labels, apply,
+                      seen_rows=None, prior=None):
+        """Clean, check, match and (with ``apply``) write rows given as (row number, cells);
+        returns (counts, rejects). ``seen_rows`` ({cells: first row}) finds repeated rows
+        (the background import finds them in SQL before and passes None). ``prior`` (the
+        background import, batch by batch) answers what earlier batches of the same file
+        held: booking references and new guests (see ``ImportMemory``)."""
+        rejects, accepted = [], []
+        seen_refs = {}
+        for number, row in numbered_rows:
+            # the cells of a CSV file are text already
+            texts = row if encoding != "xlsx" else [cleaning.xlsx_text(v) for v in row]
+            if seen_rows is not None:
+                key = tuple(map(str.strip, texts))
+                if key in seen_rows:
+                    rejects.append((number, self.env._("This row repeats row %(row)s.",
+                                                       row=seen_rows[key]), texts))
+                    continue
+                seen_rows[key] = number
+            values, reason = self._clean_row(row, mapping, lookups, labels)
+            if reason:
+                rejects.append((number, reason, texts))
+                continue
+            stay = values["stay"]
+            if stay:
+                ref_key = (stay["company_id"], stay["channel_id"], stay["booking_ref"])
+                if ref_key in seen_refs:
+                    rejects.append((number, self._twice_message(stay, seen_refs[ref_key]),
+                                    texts))
+                    continue
+                seen_refs[ref_key] = number
+            accepted.append((number, values, texts))
+        if prior is not None and seen_refs:
+            earlier = prior.refs(seen_refs)
+            if earlier:
+                kept = []
+                for item in accepted:
+                    stay = item[1]["stay"]
+                    key = stay and (stay["company_id"], stay["channel_id"], stay["booking_ref"])
+                    if key in earlier:
+                        rejects.append((item[0], self._twice_message(stay, earlier[key]),
+                                        item[2]))
+                    else:
+                        kept.append(item)
+                accepted = kept
+            prior.remember_refs({k: n for k, n in seen_refs.items() if k not in earlier})
+        counts = self._plan_and_apply(accepted, rejects, apply, prior)
+        return counts, rejects
+
+    def _twice_message(self, stay, first_row):
+        return self.env._(
+            "Booking reference %(ref)s appears twice in the file (first on row %(row)s).",
+            ref=stay["booking_ref"], row=first_row)
+
+    def _plan_and_apply(self, accepted, rejects, apply, prior=None):
         by_email, by_phone, stays = self._existing([v for __, v, __ in accepted])
         counts = dict.fromkeys(("guests_created", "guests_updated", "guests_redirected",
                                 "stays_created", "stays_updated", "stays_unchanged"), 0)
         new_guests = {}  # in-file identity -> first row number
         groups = {}  # ("e", email) / ("p", phone) / ("n", name, birthday) -> identity
+        # guests an earlier batch of the same file made or counted: {key: (row, partner id)}
+        earlier = prior.guests({k for __, v, __ in accepted for k in guest_keys(v["guest"])}) \
+            if prior is not None else {}
         plan = []
         for number, values, texts in accepted:
             guest = values["guest"]
@@ -595,16 +808,24 @@ class HotelImportWizard(models.TransientModel):
                 partner = partner._hotel_survivor()
                 redirected = True
             ident = None
-            if partner is None:
+            keys = guest_keys(guest)
+            hit = next((earlier[k] for k in keys if k in earlier), None)
+            if partner is not None:
+                if hit and hit[1] == partner.id:
+                    ident = EARLIER  # a guest this file created: counted when created
+            elif hit and hit[1]:
+                partner = self.env["res.partner"].browse(hit[1])
+                ident = EARLIER
+            else:
                 # rows of one new guest share an e-mail or a phone (or name and birthday)
-                keys = [k for k in (("e", guest["email"]), ("p", guest["phone"])) if k[1]]
-                keys = keys or [("n", guest["name"], guest["birthday"])]
                 for k in keys:
                     if k in groups:
                         ident = groups[k]
                         break
                 else:
-                    ident = len(groups) + 1
+                    ident = ("earlier", hit[0]) if hit else len(groups) + 1
+                    if hit:
+                        new_guests[ident] = hit[0]  # counted by the earlier batch
                 for k in keys:
                     groups.setdefault(k, ident)
             plan.append((number, values, texts, partner, existing_stay, ident, redirected))
@@ -613,24 +834,30 @@ class HotelImportWizard(models.TransientModel):
             for number, values, __, partner, existing_stay, ident, redirected in plan:
                 self._count(counts, values, partner, existing_stay, ident, redirected,
                             new_guests, number)
+            if prior is not None:
+                prior.remember_guests({k: (new_guests[ident], None)
+                                       for k, ident in groups.items()
+                                       if not isinstance(ident, tuple)})
             return counts
 
         # read here, once, and passed on (not through the context, which any caller sets)
         channels = self.env["hotel.booking.channel"].with_context(active_test=False).search([])
         channel_types = {c.id: c.channel_type for c in channels}
+        made = {}  # in-file identity -> (first row, new guest id)
         try:
             with self.env.cr.savepoint():
-                self._write_plan(plan, counts, channel_types)
+                made = self._write_plan(plan, counts, channel_types)
         except (ValidationError, UserError, psycopg2.Error) as exc:
             # e.g. a booking reference recorded meanwhile by someone else: find the row(s)
             _logger.info("bulk import failed (%s), importing row by row", exc)
             self.env.invalidate_all()
             counts = dict.fromkeys(counts, 0)
+            made = {}
             for item in plan:
                 row_counts = dict.fromkeys(counts, 0)
                 try:
                     with self.env.cr.savepoint():
-                        self._write_plan([item], row_counts, channel_types)
+                        row_made = self._write_plan([item], row_counts, channel_types)
                 except (ValidationError, UserError) as row_exc:
                     rejects.append((item[0], str(row_exc.args[0]), item[2]))
                 except psycopg2.Error as row_exc:
@@ -640,13 +867,19 @@ class HotelImportWizard(models.TransientModel):
                 else:
                     for key, value in row_counts.items():
                         counts[key] += value
+                    for ident, value in row_made.items():
+                        made.setdefault(ident, value)
                 self.env.invalidate_all()
+        if prior is not None:
+            prior.remember_guests({k: made[ident] for k, ident in groups.items()
+                                   if ident in made})
         return counts
 
     def _count(self, counts, values, partner, existing_stay, ident, redirected, new_guests,
                number):
         if partner is not None:
-            counts["guests_updated"] += 1
+            if ident != EARLIER:
+                counts["guests_updated"] += 1
         elif ident not in new_guests:
             new_guests[ident] = number
             counts["guests_created"] += 1
@@ -694,6 +927,8 @@ class HotelImportWizard(models.TransientModel):
         self._after_partner_insert(new_partners)
         # new guest ids by in-file identity (ids, not records: one per row of the plan)
         by_ident = dict(zip((ident for ident, __ in to_create), new_partners.ids, strict=True))
+        first_rows = {ident: number for number, __, __, partner, __, ident, __ in plan
+                      if partner is None and created.get(ident) == number}
         stay_vals = []
         matched = {}  # partner id -> values filled in (the first row giving one wins)
         for number, values, __, partner, existing_stay, ident, __ in plan:
@@ -733,6 +968,7 @@ class HotelImportWizard(models.TransientModel):
                 touched.with_context(hotel_figures_current=current)._hotel_refresh_derived()
             # sudo: duplicate detection sees guests of every property (queue is per property)
             self.env["hotel.duplicate.candidate"].sudo()._detect(partner_ids=touched.ids)
+        return {ident: (first_rows[ident], pid) for ident, pid in by_ident.items()}
 
     def _new_guest_figures(self, plan, new_stays):
         """{guest identity: figures} of the guests the file creates, from their stays in the
