@@ -125,6 +125,8 @@ class AccountMove(models.Model):
             if not gone:
                 _logger.info("Loyalty points of %s deferred to the job: %s", docs.ids, error)
                 docs._hotel_loyalty_flag_pending(True)
+                # the job runs as soon as a cron worker is free (seconds), not at its hour
+                self.env.ref("hotel_loyalty.ir_cron_hotel_loyalty_sync").sudo()._trigger()
                 return
             # a deleted document cannot wait for the job: its points are taken back now,
             # waiting for the member's lock if needed (only when a sync of it was pending)
