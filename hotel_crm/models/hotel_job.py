@@ -83,6 +83,7 @@ class HotelJob(models.Model):
                 job.progress = min(100.0, 100.0 * job.done / job.total) if job.total else 0.0
 
     def _compute_cancel_requested(self):
+        # sudo: cancel requests are the runner's; their existence is what the owner sees
         requested = set(self.env["hotel.job.cancel"].sudo().search(
             [("job_id", "in", self.ids)]).job_id.ids)
         for job in self:
@@ -110,6 +111,8 @@ class HotelJob(models.Model):
         if not method.startswith("_hotel_job_") or not callable(getattr(record, method, None)):
             raise UserError(self.env._("%(method)s is not a background job.", method=method))
         with trusted(JOB_RUN):
+            # sudo: jobs are created by the CRM for the current user (create is refused to
+            # every caller, see create)
             job = self.sudo().create({
                 "name": name,
                 "user_id": self.env.uid,
@@ -122,6 +125,7 @@ class HotelJob(models.Model):
                 "payload": payload or {},
             })
         job.message_subscribe(partner_ids=self.env.user.partner_id.ids)
+        # sudo: any user who queues or cancels a job wakes the runner (ir.cron is admin)
         self.env.ref("hotel_crm.ir_cron_hotel_job").sudo()._trigger()
         return job.with_env(self.env)
 
@@ -145,9 +149,11 @@ class HotelJob(models.Model):
                     user=job.user_id.name, job=job.name))
             if job.state not in RUNNABLE:
                 raise UserError(self.env._("%(job)s has already ended.", job=job.name))
+        # sudo: the access of the canceller to each job was checked above
         self.env["hotel.job.cancel"].sudo().create(
             [{"job_id": job.id, "user_id": self.env.uid} for job in self])
         self.invalidate_recordset(["cancel_requested"])
+        # sudo: any user who queues or cancels a job wakes the runner (ir.cron is admin)
         self.env.ref("hotel_crm.ir_cron_hotel_job").sudo()._trigger()
         return True
 
@@ -177,6 +183,7 @@ class HotelJob(models.Model):
         if result is not None:
             vals.update(result_model=result._name, result_id=result.id)
         with trusted(JOB_RUN):
+            # sudo: progress is written by the runner under the job's trusted marker
             self.sudo().write(vals)
 
     # ------------------------------------------------------------------
@@ -198,6 +205,7 @@ class HotelJob(models.Model):
                 job._run_batch(commit=True)
         finally:
             self.env.cr.execute(SQL("SELECT pg_advisory_unlock(%s, %s)", LOCK_KEY, job.id))
+        # sudo: the runner counts every user's jobs
         remaining = self.sudo().search_count([("state", "in", RUNNABLE)])
         self.env["ir.cron"]._notify_progress(done=1, remaining=remaining)
 
@@ -209,6 +217,7 @@ class HotelJob(models.Model):
         for (job_id,) in self.env.cr.fetchall():
             self.env.cr.execute(SQL("SELECT pg_try_advisory_lock(%s, %s)", LOCK_KEY, job_id))
             if self.env.cr.fetchone()[0]:
+                # sudo: the runner works every user's jobs (the step runs as the owner)
                 return self.sudo().browse(job_id)
         return self.browse()
 
@@ -216,6 +225,7 @@ class HotelJob(models.Model):
         """Run one batch of this job. With ``commit`` (the runner), the attempt is recorded
         before the batch and the batch's work after it, each in its own transaction."""
         self.ensure_one()
+        # sudo: the runner's bookkeeping; the step itself runs as the job's user
         job = self.sudo()
         cr = self.env.cr
         if job.attempts >= MAX_ATTEMPTS:
@@ -274,10 +284,12 @@ class HotelJob(models.Model):
         with trusted(JOB_RUN):
             self.write({"state": state, "error": error or False,
                         "date_end": fields.Datetime.now()})
+        # sudo: the runner clears the cancel requests of an ended job
         self.env["hotel.job.cancel"].sudo().search([("job_id", "=", self.id)]).unlink()
         self.invalidate_recordset(["cancel_requested"])
         if state in ("failed", "cancelled"):
             # the work's own record says what a stopped job leaves (e.g. an import log)
+            # sudo: the record's own hook decides what a stopped job leaves
             record = self.env[self.res_model].sudo().browse(self.res_id).exists()
             if record and hasattr(record, "_hotel_job_stopped"):
                 record._hotel_job_stopped(self)

@@ -104,6 +104,7 @@ class HotelImportLog(models.Model):
     def action_apply_file(self):
         """Apply a file whose dry run ran in the background."""
         self.ensure_one()
+        # sudo: the kept file is an administrator's attachment; its presence is what counts
         if self.state != "dry_run" or not self.sudo().file_id:
             raise UserError(self.env._(
                 "Only a dry run whose file is still kept can be applied; upload the file "
@@ -126,9 +127,11 @@ class HotelImportLog(models.Model):
         try."""
         self.ensure_one()
         applied = (job.payload or {}).get("apply") and (job.payload or {}).get("offset")
+        # sudo: the staged rows are the job's working copy, readable by administrators only
         self.env["hotel.import.stage"].sudo().search([("log_id", "=", self.id)]).unlink()
         self.env["hotel.import.memory"].sudo().search([("log_id", "=", self.id)]).unlink()
         with trusted(IMPORT_LOG):
+            # sudo: the job of the log's user (not the log's reader) says how it ended
             self.sudo().write({"state": "partial" if applied else "dry_run"})
 
     def _rejects_xlsx(self, header, rejects):
@@ -207,6 +210,7 @@ class HotelImportLog(models.Model):
         logs.write({"rejects_file": False, "rejects_filename": False,
                     "rejects_purged_on": fields.Datetime.now()})
         # files kept for a background dry run that was never applied (guests' data too)
+        # sudo: retention purges the kept files of every property
         kept = self.sudo().search([("date", "<", limit), ("file_id", "!=", False)])
         files = kept.file_id
         kept.write({"file_id": False})

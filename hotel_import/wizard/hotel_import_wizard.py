@@ -258,6 +258,7 @@ class HotelImportWizard(models.TransientModel):
                     "res_model": "hotel.import.log",
                     "res_id": log.id,
                 })
+                # sudo: see above
                 log.sudo().file_id = attachment
             else:
                 log.write({"state": "running"})
@@ -275,6 +276,7 @@ class HotelImportWizard(models.TransientModel):
     def _background_batch(self, log, job):
         """One batch of ``log``'s background import (in the job's transaction)."""
         payload = dict(job.payload)
+        # sudo: the kept file is an administrator's attachment (see _start_background)
         data = log.sudo().file_id.raw
         if not data:
             raise UserError(self.env._("The file of this import is no longer kept: upload it "
@@ -284,11 +286,13 @@ class HotelImportWizard(models.TransientModel):
         except CleaningError as exc:
             raise UserError(self._file_error(exc.code)) from exc
         mapping = self._check_columns(header)
+        # sudo: the staged rows and memory are the job's working copy (administrators only)
         Stage = self.env["hotel.import.stage"].sudo()
         if payload["phase"] == "stage":
             if not payload["staged"]:
                 # a new run (or a dry run's file now applied): nothing of an earlier one
                 Stage.search([("log_id", "=", log.id)]).unlink()
+                # sudo: the job's memory of an earlier run (administrators only)
                 self.env["hotel.import.memory"].sudo().search(
                     [("log_id", "=", log.id)]).unlink()
                 log.line_ids.unlink()
@@ -347,6 +351,7 @@ class HotelImportWizard(models.TransientModel):
                    "rows_rejected": payload["rejected"], **payload["counts"]})
         log._store_rejects_file(header)
         Stage.search([("log_id", "=", log.id)]).unlink()
+        # sudo: the job's working copy and the kept file go once the import has ended
         self.env["hotel.import.memory"].sudo().search([("log_id", "=", log.id)]).unlink()
         if payload["apply"]:
             file = log.sudo().file_id

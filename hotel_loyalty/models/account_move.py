@@ -126,6 +126,7 @@ class AccountMove(models.Model):
                 _logger.info("Loyalty points of %s deferred to the job: %s", docs.ids, error)
                 docs._hotel_loyalty_flag_pending(True)
                 # the job runs as soon as a cron worker is free (seconds), not at its hour
+                # sudo: an accountant wakes the loyalty job (ir.cron is admin only)
                 self.env.ref("hotel_loyalty.ir_cron_hotel_loyalty_sync").sudo()._trigger()
                 return
             # a deleted document cannot wait for the job: its points are taken back now,
