@@ -36,6 +36,8 @@ from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
 from odoo.tools import SQL
 
+from . import groups
+
 REPO = Path(__file__).resolve().parents[1]
 BENCH_COMPANIES = {"beijing": "Import Bench Beijing", "hangzhou": "Import Bench Hangzhou",
                    "shanghai": "Import Bench Shanghai"}
@@ -462,16 +464,20 @@ def run_import(registry, import_guests, import_stays, with_base_import=True,
     return rows, notes
 
 
-def run_dedup(registry, dedup_guests, repeat):
+def run_dedup(registry, dedup_guests, repeat, clock=None):
+    """``clock`` (bench/groups.py) records the seconds of each step and workload."""
+    clock = clock or groups.Clock()
     rows, notes = [], []
-    with registry.cursor() as cr:
+    with registry.cursor() as cr, clock("dedup_guests"):
         ids, truth, seconds = load_dedup_guests(api.Environment(cr, SUPERUSER_ID, {}),
                                                 dedup_guests)
     notes.append(f"duplicates: {dedup_guests:,} guests + {len(truth):,} planted duplicates "
                  f"loaded in {seconds:.1f} s")
-    project, baseline, pairs = bench_dedup(registry, repeat)
+    with clock("dedup"):
+        project, baseline, pairs = bench_dedup(registry, repeat)
     rows.append((f"duplicate candidates ({pairs:,} pairs)", project, baseline))
-    result, n_true = precision_recall(registry, ids, truth)
+    with clock("matcher"):
+        result, n_true = precision_recall(registry, ids, truth)
     for label, (threshold, precision, recall, predicted) in result.items():
         notes.append(f"matcher at threshold {threshold} ({label}): precision {precision:.3f}, "
                      f"recall {recall:.3f} ({predicted:,} pairs predicted, {n_true:,} planted)")

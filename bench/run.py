@@ -3,11 +3,13 @@
 Started by ``python3 -m hotel_tools bench`` inside the Python that imports Odoo, on a
 database that has the addons installed without demo data. It loads the generator's data
 with COPY, then times each workload and its baseline on the same data, alternately,
-``--repeat`` times, and prints the medians and their ratio.
+``--repeat`` times, and prints the medians and their ratio. ``--group`` (repeatable) runs
+only some workload groups and loads only the data they need (bench/groups.py).
 """
 
 import argparse
 import io
+import json
 import statistics
 import time
 
@@ -17,6 +19,8 @@ import odoo
 from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
 from odoo.tools import SQL
+
+from . import groups
 
 FIGURES_BASELINE = """
 UPDATE res_partner p
@@ -211,8 +215,15 @@ def bench_figures(registry, repeat, today):
 # ---------------------------------------------------------------------------------------
 def load_loyalty(env, ledger_per_member=20):
     """One member per guest and `ledger_per_member` earn lines each, with COPY."""
-    cr = env.cr
     started = time.perf_counter()
+    members = load_members(env)
+    lines = load_ledger(env, ledger_per_member)
+    return members, lines, time.perf_counter() - started
+
+
+def load_members(env):
+    """One member per guest who stayed, at the entry tier; returns their number."""
+    cr = env.cr
     entry = env.ref("hotel_loyalty.tier_member").id
     cr.execute("""
         INSERT INTO hotel_loyalty_member
@@ -225,6 +236,16 @@ def load_loyalty(env, ledger_per_member=20):
           FROM res_partner p WHERE p.is_guest
            AND EXISTS (SELECT 1 FROM hotel_stay s WHERE s.partner_id = p.id)
     """, {"start": generator.ANCHOR.replace(year=generator.ANCHOR.year - 1), "entry": entry})
+    cr.execute("ANALYZE hotel_loyalty_member")
+    cr.execute("SELECT COUNT(*) FROM hotel_loyalty_member")
+    members = cr.fetchone()[0]
+    cr.commit()
+    return members
+
+
+def load_ledger(env, ledger_per_member=20):
+    """`ledger_per_member` earn lines for each member; returns the ledger's size."""
+    cr = env.cr
     cr.execute("""
         INSERT INTO hotel_loyalty_ledger
                (member_id, partner_id, company_id, date, kind, points, remaining, expiry_date,
@@ -236,14 +257,11 @@ def load_loyalty(env, ledger_per_member=20):
                'bench.source', m.id * 100 + n, 'bench', 1, 1, 1, 1, now(), now()
           FROM hotel_loyalty_member m CROSS JOIN generate_series(1, %(per)s) n
     """, {"anchor": generator.ANCHOR, "per": ledger_per_member})
-    cr.execute("ANALYZE hotel_loyalty_member")
     cr.execute("ANALYZE hotel_loyalty_ledger")
-    cr.execute("SELECT COUNT(*) FROM hotel_loyalty_member")
-    members = cr.fetchone()[0]
     cr.execute("SELECT COUNT(*) FROM hotel_loyalty_ledger")
     lines = cr.fetchone()[0]
     cr.commit()
-    return members, lines, time.perf_counter() - started
+    return lines
 
 
 TIERS_BASELINE = """
@@ -527,56 +545,100 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--config", required=True)
     parser.add_argument("--database", required=True)
-    parser.add_argument("--guests", type=int, default=100_000)
-    parser.add_argument("--stays", type=int, default=1_000_000)
+    parser.add_argument("--group", action="extend", type=groups.group_arg,
+                        help="workload group(s) to run, repeatable or comma-separated "
+                             f"({', '.join(groups.NAMES)}; default: all)")
+    parser.add_argument("--guests", type=int, default=groups.DEFAULT_SIZES["guests"])
+    parser.add_argument("--stays", type=int, default=groups.DEFAULT_SIZES["stays"])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--tickets", type=int, default=groups.DEFAULT_SIZES["tickets"])
     # hotel_import (issue 6), see bench/importing.py
-    parser.add_argument("--import-guests", type=int, default=10_000)
-    parser.add_argument("--import-stays", type=int, default=30_000)
-    parser.add_argument("--dedup-guests", type=int, default=1_000_000)
+    parser.add_argument("--import-guests", type=int,
+                        default=groups.DEFAULT_SIZES["import_guests"])
+    parser.add_argument("--import-stays", type=int,
+                        default=groups.DEFAULT_SIZES["import_stays"])
+    parser.add_argument("--dedup-guests", type=int, default=groups.DEFAULT_SIZES["dedup_guests"])
+    # seconds spent in each step and workload, as JSON (to measure the cost model again)
+    parser.add_argument("--timings", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    chosen = groups.select(args.group)
+    items = groups.plan(chosen)
+    sizes = {name: getattr(args, name) for name in groups.DEFAULT_SIZES}
+    clock = groups.Clock()
     odoo.tools.config.parse_config(["-c", args.config, "-d", args.database])
     registry = Registry(args.database)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        print(f"loading {args.guests:,} guests and {args.stays:,} stays …", flush=True)
-        seconds = load(env, args.guests, args.stays)
-        cr.execute("SELECT COUNT(*) FROM hotel_stay")
-        print(f"loaded in {seconds:.1f} s ({cr.fetchone()[0]:,} stays)", flush=True)
+    today = generator.ANCHOR
+    print(f"groups: {', '.join(g.name for g in chosen)}", flush=True)
 
-    rows = []
-    project, baseline, steady = bench_figures(registry, args.repeat, generator.ANCHOR)
-    rows.append(("guest figures (G4), all guests", project, baseline))
-    if "hotel.loyalty.member" in registry:
+    def env_of(cr):
+        return api.Environment(cr, SUPERUSER_ID, {})
+
+    if "guests_stays" in items:
+        with registry.cursor() as cr, clock("guests_stays"):
+            print(f"loading {args.guests:,} guests and {args.stays:,} stays …", flush=True)
+            seconds = load(env_of(cr), args.guests, args.stays)
+            cr.execute("SELECT COUNT(*) FROM hotel_stay")
+            print(f"loaded in {seconds:.1f} s ({cr.fetchone()[0]:,} stays)", flush=True)
+
+    rows, notes = [], []
+    steady = None
+    if "figures" in items:
+        with clock("figures"):
+            project, baseline, steady = bench_figures(registry, args.repeat, today)
+        rows.append(("guest figures (G4), all guests", project, baseline))
+    if "figures_state" in items:
+        # what the figures workload leaves behind, for the groups that read the figures
+        with registry.cursor() as cr, clock("figures_state"):
+            env_of(cr)["res.partner"]._hotel_recompute_figures(today=today)
+            cr.commit()
+    loyalty = "hotel.loyalty.member" in registry
+    if loyalty and "members" in items:
         with registry.cursor() as cr:
-            members, lines, seconds = load_loyalty(api.Environment(cr, SUPERUSER_ID, {}))
-        print(f"loyalty: {members:,} members, {lines:,} ledger lines loaded in {seconds:.1f} s",
-              flush=True)
-        rows.append(("tier evaluation, all members",
-                     *bench_tiers(registry, args.repeat, generator.ANCHOR)))
-        rows.append(("points balances, all members", *bench_balances(registry, args.repeat)))
-    notes = []
-    if "hotel.feedback" in registry and "hotel.loyalty.member" in registry:
+            started = time.perf_counter()
+            with clock("members"):
+                members = load_members(env_of(cr))
+            lines = 0
+            if "ledger" in items:
+                with clock("ledger"):
+                    lines = load_ledger(env_of(cr))
+        print(f"loyalty: {members:,} members, {lines:,} ledger lines loaded in "
+              f"{time.perf_counter() - started:.1f} s", flush=True)
+    if loyalty and "tiers" in items:
+        with clock("tiers"):
+            rows.append(("tier evaluation, all members",
+                         *bench_tiers(registry, args.repeat, today)))
+    if loyalty and "balances" in items:
+        with clock("balances"):
+            rows.append(("points balances, all members", *bench_balances(registry, args.repeat)))
+    if loyalty and "tiers_state" in items:
+        # the tiers the tier workload leaves behind, for the marketing segment
+        with registry.cursor() as cr, clock("tiers_state"):
+            env_of(cr)["hotel.loyalty.member"]._run_tier_evaluation(today=today)
+            cr.commit()
+    if "hotel.feedback" in registry and loyalty and "tickets" in items:
         import datetime as dt
 
-        now = dt.datetime.combine(generator.ANCHOR, dt.time(12, 0))
-        with registry.cursor() as cr:
-            seconds = load_feedback(api.Environment(cr, SUPERUSER_ID, {}), args.tickets, now)
+        now = dt.datetime.combine(today, dt.time(12, 0))
+        with registry.cursor() as cr, clock("tickets"):
+            seconds = load_feedback(env_of(cr), args.tickets, now)
         print(f"feedback: {args.tickets:,} open tickets loaded in {seconds:.1f} s", flush=True)
-        refresh = bench_sla_refresh(registry, now)
-        proj, base, found = bench_breach_scan(registry, args.repeat, now)
+        with clock("sla_refresh"):
+            refresh = bench_sla_refresh(registry, now)
+        with clock("breach"):
+            proj, base, found = bench_breach_scan(registry, args.repeat, now)
         rows.append((f"SLA breach scan ({found:,} found)", proj, base))
-        rows.append(("KPI figures, one property and quarter",
-                     *bench_kpi(registry, args.repeat, generator.ANCHOR)))
+        with clock("kpi"):
+            rows.append(("KPI figures, one property and quarter",
+                         *bench_kpi(registry, args.repeat, today)))
         notes.append(f"SLA states of all {args.tickets:,} open tickets refreshed in one "
                      f"UPDATE: {refresh:.2f} s")
     # --- hotel_marketing (issue 5): workloads live in bench/marketing.py ---------------
-    if "hotel.marketing.attribution" in registry and "hotel.loyalty.member" in registry:
+    marketing_items = [i for i in ("segment", "rfm", "attribution") if i in items]
+    if "hotel.marketing.attribution" in registry and loyalty and marketing_items:
         from bench import marketing
 
         marketing_rows, marketing_notes = marketing.run(
-            registry, args.repeat, generator.ANCHOR, args.guests
+            registry, args.repeat, today, args.guests, workloads=marketing_items, clock=clock
         )
         rows += marketing_rows
         notes += marketing_notes
@@ -585,10 +647,17 @@ def main():
     if "hotel.import.wizard" in registry:
         from . import importing
 
-        import_rows, import_notes = importing.run(
-            registry, args.import_guests, args.import_stays, args.dedup_guests, args.repeat)
-        rows += import_rows
-        notes += import_notes
+        if "import" in items and args.import_guests:
+            with clock("import"):
+                import_rows, import_notes = importing.run_import(
+                    registry, args.import_guests, args.import_stays)
+            rows += import_rows
+            notes += import_notes
+        if "dedup" in items and args.dedup_guests:
+            import_rows, import_notes = importing.run_dedup(
+                registry, args.dedup_guests, args.repeat, clock=clock)
+            rows += import_rows
+            notes += import_notes
     # ----------------------------------------------------------------------------------------
     print()
     print(f"{'workload':<40} {'project s':>10} {'SQL s':>10} {'ratio':>7}")
@@ -601,6 +670,12 @@ def main():
         print(note)
     print(f"\n{args.guests:,} guests, {args.stays:,} stays, median of {args.repeat} runs; "
           "each workload stored the same results as its baseline (checked row by row).")
+    print("time spent (the database's creation aside):")
+    for line in groups.spent_lines(chosen, clock.spent, sizes, args.repeat):
+        print(line)
+    if args.timings:
+        with open(args.timings, "w", encoding="utf-8") as out:
+            json.dump({"sizes": sizes, "repeat": args.repeat, "spent": clock.spent}, out)
     return 0
 
 

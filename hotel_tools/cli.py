@@ -1,8 +1,10 @@
-"""hotel-crm commands: test, run, bench.
+"""hotel-crm commands: test, run, bench, load.
 
     python3 -m hotel_tools test     static layer always, Odoo layer when Odoo 18 is importable
     python3 -m hotel_tools run      demo database served on http://127.0.0.1:8069
     python3 -m hotel_tools bench    workloads beside their SQL baselines
+                                    (--group NAME: one group; --list: groups and durations)
+    python3 -m hotel_tools load     staff users at once on a prefork Odoo, then invariants
 """
 
 import argparse
@@ -13,10 +15,13 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from . import pg
+from bench import groups as bench_groups
+
+from . import load, pg
 from .odoo_env import ADDONS, PMS_BRIDGE, PMS_WHEEL, REPO, find_odoo
 
 STATIC_REQUIREMENTS = ["pytest", "ruff", "pylint-odoo", "polib", "lxml", "xlsxwriter"]
@@ -344,6 +349,13 @@ def cmd_run(args):
 # bench
 # ----------------------------------------------------------------------------------------
 def cmd_bench(args):
+    chosen = bench_groups.select(args.group)
+    sizes = {name: getattr(args, name) for name in bench_groups.DEFAULT_SIZES}
+    if args.list:
+        print("\n".join(bench_groups.list_lines(sizes, args.repeat)), flush=True)
+        return 0
+    for line in bench_groups.estimate_lines(chosen, sizes, args.repeat):
+        log(line)
     odoo, reason = find_odoo()
     if not odoo:
         print(f"hotel-crm bench: Odoo 18 is needed and {reason}.", file=sys.stderr)
@@ -358,6 +370,7 @@ def cmd_bench(args):
         config = write_odoo_config(work / "odoo.conf", odoo, cluster, dbname,
                                    {"without_demo": "all"})
         log(f"creating the bench database with {', '.join(ADDONS)} (no demo data)")
+        started = time.monotonic()
         res = subprocess.run(
             odoo_cmd(odoo, config, "-d", dbname, "-i", ",".join(ADDONS), "--stop-after-init",
                      "--without-demo=all", "--log-level=warn"),
@@ -365,10 +378,13 @@ def cmd_bench(args):
         )
         if res.returncode:
             return 1
+        log(f"database created in {time.monotonic() - started:.0f} s")
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "data")])}
         return subprocess.run(
             [odoo.python, "-m", "bench.run", "--config", str(config), "--database", dbname,
-             "--guests", str(args.guests), "--stays", str(args.stays),
+             *[arg for group in chosen for arg in ("--group", group.name)],
+             *[arg for name, size in sizes.items()
+               for arg in (f"--{name.replace('_', '-')}", str(size))],
              "--repeat", str(args.repeat)],
             cwd=REPO, env=env, check=False,
         ).returncode
@@ -386,8 +402,26 @@ def main(argv=None):
     run.add_argument("--database", default="hotel_crm_demo")
     run.add_argument("--port", type=int, default=8069)
     bench = sub.add_parser("bench", help="workloads beside their SQL baselines")
-    bench.add_argument("--guests", type=int, default=100_000)
-    bench.add_argument("--stays", type=int, default=1_000_000)
+    bench.add_argument("--group", action="extend", type=bench_groups.group_arg,
+                       help="run only this workload group (repeatable or comma-separated: "
+                            f"{', '.join(bench_groups.NAMES)}; default: all)")
+    bench.add_argument("--list", action="store_true",
+                       help="print the groups, what each measures and how long it takes at "
+                            "the chosen size, and stop")
+    sizes = bench_groups.DEFAULT_SIZES
+    bench.add_argument("--guests", type=int, default=sizes["guests"])
+    bench.add_argument("--stays", type=int, default=sizes["stays"])
     bench.add_argument("--repeat", type=int, default=3)
+    bench.add_argument("--tickets", type=int, default=sizes["tickets"],
+                       help="open feedback tickets (feedback group)")
+    bench.add_argument("--import-guests", type=int, default=sizes["import_guests"],
+                       help="guests of the imported file (import group)")
+    bench.add_argument("--import-stays", type=int, default=sizes["import_stays"],
+                       help="rows (stays) of the imported file (import group)")
+    bench.add_argument("--dedup-guests", type=int, default=sizes["dedup_guests"],
+                       help="guests searched for duplicates (duplicates group)")
+    load.add_arguments(sub.add_parser(
+        "load", help="staff users at once on Odoo in prefork mode, then invariants in SQL"))
     args = parser.parse_args(argv)
-    return {"test": cmd_test, "run": cmd_run, "bench": cmd_bench}[args.command](args)
+    return {"test": cmd_test, "run": cmd_run, "bench": cmd_bench,
+            "load": load.cmd_load}[args.command](args)
