@@ -365,6 +365,67 @@ def bench_tiers(registry, repeat, today):
     return statistics.median(project), statistics.median(baseline)
 
 
+def bench_nightly(registry, today, changed):
+    """The nightly figures (and tags) and tier jobs as they run each night: on a quiet night,
+    and after a day in which ``changed`` stays were written, beside the full recompute. The
+    data are as the figures and tiers workloads left them for ``today``; the mark says the
+    last run was the night before. Returns rows (label, seconds) and the mismatches the full
+    recompute finds afterwards (0: the nightly result is the full one)."""
+    import datetime as dt
+
+    from odoo.addons.hotel_crm.tools.nightly import PARAM
+
+    loyalty = "hotel.loyalty.member" in registry
+    results, mismatches = [], 0
+    for label, count in (("quiet night", 0), (f"{changed:,} stays written that day", changed)):
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            cr.execute("SELECT now() AT TIME ZONE 'UTC'")
+            since = cr.fetchone()[0]
+            for job in ("figures", "tiers"):
+                env["ir.config_parameter"].set_param(PARAM % job, json.dumps({
+                    "since": odoo.fields.Datetime.to_string(since),
+                    "day": odoo.fields.Date.to_string(today - dt.timedelta(days=1))}))
+            cr.commit()
+        if count:
+            with registry.cursor() as cr:
+                cr.execute("SELECT COUNT(*) FROM hotel_stay")
+                step = max(cr.fetchone()[0] // count, 1)
+                cr.execute(
+                    "UPDATE hotel_stay SET amount_company = amount_company + 100, "
+                    "amount_total = amount_total + 100, amount_room = amount_room + 100, "
+                    "write_date = now() AT TIME ZONE 'UTC' WHERE id %% %s = 0", [step])
+                cr.commit()
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            seconds = timed(lambda env=env, cr=cr: (
+                env["res.partner"]._cron_hotel_recompute_figures(today=today), cr.commit()))
+            results.append((f"nightly figures and tags, {label}", seconds))
+        if loyalty:
+            with registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                seconds = timed(lambda env=env, cr=cr: (
+                    env["hotel.loyalty.member"]._cron_evaluate_tiers(today=today),
+                    cr.commit()))
+                results.append((f"nightly tier evaluation, {label}", seconds))
+    # what a full recompute would still change is what the nightly jobs missed
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        mismatches += env["res.partner"]._hotel_recompute_figures(today=today)
+        if loyalty:
+            env["hotel.loyalty.member"].flush_model()
+            cr.execute("CREATE TEMP TABLE nightly AS SELECT id, tier_id, window_spend, "
+                       "window_stays FROM hotel_loyalty_member")
+            env["hotel.loyalty.member"]._run_tier_evaluation(today=today)
+            cr.execute("""
+                SELECT COUNT(*) FROM hotel_loyalty_member m JOIN nightly n ON n.id = m.id
+                 WHERE (m.tier_id, m.window_spend, m.window_stays)
+                       IS DISTINCT FROM (n.tier_id, n.window_spend, n.window_stays)""")
+            mismatches += cr.fetchone()[0]
+        cr.rollback()
+    return results, mismatches
+
+
 BALANCE_BASELINE = """
 UPDATE hotel_loyalty_member m SET points_balance = b.points
   FROM (SELECT member_id, SUM(points) AS points FROM hotel_loyalty_ledger
@@ -558,6 +619,8 @@ def main():
     parser.add_argument("--import-stays", type=int,
                         default=groups.DEFAULT_SIZES["import_stays"])
     parser.add_argument("--dedup-guests", type=int, default=groups.DEFAULT_SIZES["dedup_guests"])
+    parser.add_argument("--nightly-changes", type=int, default=1000,
+                        help="stays written during the day before the nightly run (chain)")
     # seconds spent in each step and workload, as JSON (to measure the cost model again)
     parser.add_argument("--timings", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -610,6 +673,15 @@ def main():
     if loyalty and "balances" in items:
         with clock("balances"):
             rows.append(("points balances, all members", *bench_balances(registry, args.repeat)))
+    if "nightly" in items:
+        with clock("nightly"):
+            nightly_rows, missed = bench_nightly(registry, today, args.nightly_changes)
+        for label, seconds in nightly_rows:
+            notes.append(f"{label}: {seconds:.2f} s")
+        notes.append(f"after the nightly runs, a full recompute changed {missed} guests' "
+                     "figures and members' tiers (0: the nightly result is the full one)")
+        if missed:
+            raise SystemExit(f"the nightly jobs missed {missed} guests or members")
     if loyalty and "tiers_state" in items:
         # the tiers the tier workload leaves behind, for the marketing segment
         with registry.cursor() as cr, clock("tiers_state"):

@@ -385,7 +385,7 @@ def cmd_bench(args):
              *[arg for group in chosen for arg in ("--group", group.name)],
              *[arg for name, size in sizes.items()
                for arg in (f"--{name.replace('_', '-')}", str(size))],
-             "--repeat", str(args.repeat)],
+             "--repeat", str(args.repeat), "--nightly-changes", str(args.nightly_changes)],
             cwd=REPO, env=env, check=False,
         ).returncode
     finally:
@@ -420,6 +420,8 @@ def main(argv=None):
                        help="rows (stays) of the imported file (import group)")
     bench.add_argument("--dedup-guests", type=int, default=sizes["dedup_guests"],
                        help="guests searched for duplicates (duplicates group)")
+    bench.add_argument("--nightly-changes", type=int, default=1000,
+                       help="stays written during the day before a nightly run (chain group)")
     load.add_arguments(sub.add_parser(
         "load", help="staff users at once on Odoo in prefork mode, then invariants in SQL"))
     args = parser.parse_args(argv)

@@ -95,14 +95,21 @@ class HotelGuestTagRule(models.Model):
         return query.select()
 
     @api.model
-    def _apply_rules(self, partner_ids=None):
-        """Add and remove the tags of all active rules; set-based, two statements per rule."""
+    def _apply_rules(self, partner_ids=None, changed_since=None):
+        """Add and remove the tags of all active rules; set-based, two statements per rule.
+
+        With ``changed_since`` (the nightly job's mark), ``partner_ids`` are the guests whose
+        figures may have changed: a threshold rule on a figure looks at them only, unless
+        the rule itself was changed since then; a filter may read anything (a tier, a date,
+        another model), so filters are applied to every guest."""
         rules = self.search([])
-        only = SQL("")
-        if partner_ids is not None:
-            only = SQL("AND partner_id = ANY(%s)", list(partner_ids))
         self.env["res.partner"].flush_model()
         for rule in rules:
+            ids = partner_ids
+            if changed_since is not None and (rule.rule_type == "domain"
+                                              or rule.write_date >= changed_since):
+                ids = None
+            only = SQL("AND partner_id = ANY(%s)", list(ids)) if ids is not None else SQL("")
             match = rule._match_sql()
             self.env.cr.execute(
                 SQL(
@@ -127,8 +134,7 @@ class HotelGuestTagRule(models.Model):
                     """,
                     rule.tag_id.id,
                     match,
-                    SQL("AND m.id = ANY(%s)", list(partner_ids)) if partner_ids is not None
-                    else SQL(""),
+                    SQL("AND m.id = ANY(%s)", list(ids)) if ids is not None else SQL(""),
                 )
             )
         self.env["res.partner"].invalidate_model(["category_id"])

@@ -1,10 +1,12 @@
 import logging
+import threading
+import time
 
 import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, config
 
 from ..tools.trusted import check_protected_fields, is_trusted, trusted
 
@@ -19,6 +21,12 @@ LOCK_KEY = 71_820_001
 # this many times in a row fails its job instead of being tried again.
 MAX_ATTEMPTS = 3
 RUNNABLE = ("queued", "running")
+# Odoo's cron calls a job that reports remaining work again, up to ten times in one run of
+# the cron worker, and a prefork cron worker is killed when that whole run passes its real
+# time limit (120 s by default). Once this share of the limit is spent, the runner lets the
+# run end and asks for a new one at once (ir.cron.trigger): its clock starts again.
+RUN_SHARE_OF_LIMIT = 0.4
+_run_started = {}  # (thread, cron run) -> when the cron worker's run of the jobs began
 PROTECTED = ("name", "user_id", "company_id", "company_ids", "res_model", "res_id", "method",
              "state", "stage", "done", "total", "attempts", "payload", "error", "result_model",
              "result_id", "date_start", "date_end")
@@ -193,8 +201,11 @@ class HotelJob(models.Model):
     def _cron_run_jobs(self):
         """One batch of the oldest runnable job; the cron is called again while jobs remain
         (``_notify_progress``), so that batches of several jobs interleave."""
+        key = (threading.get_ident(), self.env.context.get("lastcall"))
+        started = _run_started.setdefault(key, time.monotonic())
         job = self._claim()
         if not job:
+            _run_started.pop(key, None)
             self.env["ir.cron"]._notify_progress(done=0, remaining=0)
             return
         try:
@@ -207,7 +218,24 @@ class HotelJob(models.Model):
             self.env.cr.execute(SQL("SELECT pg_advisory_unlock(%s, %s)", LOCK_KEY, job.id))
         # sudo: the runner counts every user's jobs
         remaining = self.sudo().search_count([("state", "in", RUNNABLE)])
+        if remaining and time.monotonic() - started > self._run_budget():
+            # end this run of the cron worker before its time limit; the next one at once
+            _run_started.pop(key, None)
+            # sudo: the runner wakes itself (ir.cron is admin only)
+            self.env.ref("hotel_crm.ir_cron_hotel_job").sudo()._trigger()
+            remaining = 0
+        elif not remaining:
+            _run_started.pop(key, None)
         self.env["ir.cron"]._notify_progress(done=1, remaining=remaining)
+
+    @api.model
+    def _run_budget(self):
+        """Seconds the runner may spend in one run of a cron worker (see RUN_SHARE_OF_LIMIT);
+        without a limit (threaded server), a minute, so that other cron jobs get their turn."""
+        limit = config.get("limit_time_real_cron") or -1
+        if limit < 0:
+            limit = config.get("limit_time_real") or 0
+        return limit * RUN_SHARE_OF_LIMIT if limit > 0 else 60
 
     @api.model
     def _claim(self):
@@ -257,8 +285,11 @@ class HotelJob(models.Model):
                 finished = getattr(record, job.method)(job)
         except (UserError, AccessError) as exc:
             job._finish("failed", str(exc.args[0]) if exc.args else str(exc))
-        except (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable):
-            # a concurrent transaction: the batch is simply tried again
+        except (psycopg2.extensions.TransactionRollbackError,
+                psycopg2.errors.LockNotAvailable):
+            # a concurrent transaction (a row changed since the snapshot, a deadlock, a lock
+            # not available): the batch's work is rolled back with its savepoint, and the
+            # batch is tried again in a new transaction
             _logger.info("job %s: batch retried after a concurrent update", job.id)
             with trusted(JOB_RUN):
                 job.write({"attempts": max(job.attempts - 1, 0)})

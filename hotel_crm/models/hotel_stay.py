@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools.sql import create_index
 
 from ..tools.trusted import check_protected_fields
 
@@ -40,7 +41,7 @@ class HotelStay(models.Model):
     booking_ref = fields.Char(string="Booking Reference", required=True, index=True, tracking=True)
     booked_on = fields.Date(default=fields.Date.context_today)
     check_in = fields.Date(required=True, index=True, tracking=True)
-    check_out = fields.Date(required=True, tracking=True)
+    check_out = fields.Date(required=True, index=True, tracking=True)
     nights = fields.Integer(compute="_compute_nights", store=True, aggregator="sum")
     lead_days = fields.Integer(
         string="Lead Time (days)",
@@ -206,6 +207,12 @@ class HotelStay(models.Model):
 
     def _search_is_vip(self, operator, value):
         return [("partner_id.is_vip", operator, value)]
+
+    def init(self):
+        res = super().init()
+        # the nightly jobs look for the stays written since their last run
+        create_index(self.env.cr, "hotel_stay_write_date_idx", self._table, ["write_date"])
+        return res
 
     @api.depends("booking_ref", "partner_id")
     def _compute_display_name(self):

@@ -5,7 +5,9 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
+from odoo.tools.sql import create_index
 
+from ..tools.nightly import NightlyMark, retry_on_conflict
 from ..tools.trusted import check_protected_fields, is_trusted
 from .hotel_stay import COUNTED_STATES
 
@@ -133,6 +135,13 @@ class ResPartner(models.Model):
         help="The e-mail is an address an OTA relays to the guest: it is never used for "
         "marketing or to recognise the guest.",
     )
+
+    def init(self):
+        res = super().init()
+        # the nightly figures job looks for the guests written since its last run
+        create_index(self.env.cr, "res_partner_hotel_guest_write_date_idx", self._table,
+                     ["write_date"], where="is_guest")
+        return res
 
     @api.depends("birthday")
     def _compute_birthday_month(self):
@@ -428,7 +437,9 @@ class ResPartner(models.Model):
             figure_ids = [pid for pid in partner_ids if pid not in current]
         changed = 0
         if figure_ids is None or figure_ids:
-            self.env.cr.execute(self._hotel_figures_sql(today, figure_ids))
+            # a conflict with a user's write is the caller's to retry (retry_on_conflict),
+            # not an ERROR line of the server log
+            self.env.cr.execute(self._hotel_figures_sql(today, figure_ids), log_exceptions=False)
             changed = self.env.cr.rowcount
         self._hotel_recompute_properties(partner_ids)
         self.invalidate_model([*FIGURE_FIELDS, "property_ids"])
@@ -515,10 +526,41 @@ class ResPartner(models.Model):
         return False
 
     @api.model
-    def _cron_hotel_recompute_figures(self):
-        """Daily job: figures and tags of every guest, one SQL pass each."""
-        changed = self._hotel_recompute_figures()
+    def _cron_hotel_recompute_figures(self, today=None):
+        """Nightly job: figures and tags of the guests whose figures may have changed since
+        the last run (every guest on the first run), one SQL pass each."""
+        return retry_on_conflict(self.env, lambda: self._hotel_nightly_figures(today))
+
+    @api.model
+    def _hotel_nightly_figures(self, today=None):
+        today = today or fields.Date.context_today(self)
+        mark = NightlyMark(self.env, "figures")
+        ids = None if mark.full else self._hotel_nightly_guest_ids(mark, today)
+        changed = self._hotel_recompute_figures(ids, today=today)
         self.env["ir.cron"]._notify_progress(done=1, remaining=1)
-        self.env["hotel.guest.tag.rule"]._apply_rules()
+        self.env["hotel.guest.tag.rule"]._apply_rules(ids, changed_since=mark.since)
         self.env["ir.cron"]._notify_progress(done=2, remaining=0)
+        mark.save(today)
         return changed
+
+    @api.model
+    def _hotel_nightly_guest_ids(self, mark, today):
+        """Guests whose figures may differ from those stored: their stays or their profile
+        were written since ``mark``, or one of their stays left the rolling 12-month window
+        between the mark's day and ``today``. (A stay's change refreshes its guest at once;
+        this catches what a crash or a direct SQL write left behind, and the calendar.)"""
+        self.env.flush_all()
+        self.env.cr.execute(SQL(
+            """
+            SELECT partner_id FROM hotel_stay WHERE write_date >= %(since)s
+             UNION
+            SELECT partner_id FROM hotel_stay
+             WHERE check_out >= %(left_from)s AND check_out < %(left_to)s
+             UNION
+            SELECT id FROM res_partner WHERE is_guest AND write_date >= %(since)s
+            """,
+            since=mark.since,
+            left_from=mark.day - relativedelta(months=12),
+            left_to=today - relativedelta(months=12),
+        ))
+        return [row[0] for row in self.env.cr.fetchall()]

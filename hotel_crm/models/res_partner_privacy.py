@@ -91,6 +91,35 @@ class ResPartner(models.Model):
     )
     is_anonymised = fields.Boolean(string="Anonymised", readonly=True, copy=False, index=True)
     anonymised_date = fields.Datetime(readonly=True, copy=False)
+    # Searched as a subquery (never a list of ids): the retention preview pages through
+    # hundreds of thousands of guests at chain scale like any list.
+    hotel_retention_due = fields.Boolean(
+        string="Due for Anonymisation", compute="_compute_hotel_retention_due",
+        search="_search_hotel_retention_due", groups="hotel_crm.group_hotel_manager",
+        help="Past the retention period of the current property: the retention job "
+             "anonymises this guest on its next run.",
+    )
+
+    @api.depends_context("company")
+    def _compute_hotel_retention_due(self):
+        due = self._hotel_retention_sql(self.env.company)
+        ids = [pid for pid in self.ids if isinstance(pid, int)]
+        found = set()
+        if due is not None and ids:
+            self.env.cr.execute(SQL("SELECT id FROM (%s) AS due WHERE id = ANY(%s)", due, ids))
+            found = {row[0] for row in self.env.cr.fetchall()}
+        for partner in self:
+            partner.hotel_retention_due = partner.id in found
+
+    def _search_hotel_retention_due(self, operator, value):
+        # the field's groups hide it from other users' reads, not from their searches
+        if not (self.env.su or self.env.user.has_group("hotel_crm.group_hotel_manager")):
+            raise AccessError(self.env._("Only hotel managers preview the retention job."))
+        if operator not in ("=", "!="):
+            raise UserError(self.env._("Operation not supported"))
+        due = self._hotel_retention_sql(self.env.company)
+        due = SQL("(%s)", due) if due is not None else []
+        return [("id", "in" if (operator == "=") == bool(value) else "not in", due)]
 
     def _hotel_audit_partner(self):
         return self
@@ -459,19 +488,20 @@ class ResPartner(models.Model):
     # Retention (S5)
     # ------------------------------------------------------------------
     @api.model
-    def _hotel_retention_candidates(self, company, today=None, limit=None):
-        """Ids of guests of ``company`` with no stay (and no new profile) for its retention
-        period; guests with stays at another property that is still within its own period
-        are kept."""
+    def _hotel_retention_sql(self, company, today=None):
+        """SELECT of the ids of guests of ``company`` with no stay (and no new profile) for
+        its retention period (guests with stays at another property that is still within its
+        own period are kept); None when the property keeps guests' data without limit. The
+        one query behind the retention job, its preview and ``hotel_retention_due``."""
         years = company.hotel_retention_years
         if not years:
-            return []
+            return None
         today = today or fields.Date.context_today(self)
         cutoff = today - relativedelta(years=years)
         self.env["hotel.stay"].flush_model()
         self.flush_model(["is_guest", "is_anonymised", "last_stay_date"])
         self.env["res.company"].flush_model(["hotel_retention_years"])
-        self.env.cr.execute(SQL(
+        return SQL(
             """
             SELECT p.id FROM res_partner p
              WHERE p.is_guest AND NOT COALESCE(p.is_anonymised, FALSE)
@@ -486,18 +516,27 @@ class ResPartner(models.Model):
                             OR COALESCE(c.hotel_retention_years, 0) = 0
                             OR s.check_out >= %(today)s
                                - make_interval(years => c.hotel_retention_years)))
-             ORDER BY p.id %(limit)s
             """,
             cutoff=cutoff, company=company.id, today=today,
-            limit=SQL("LIMIT %s", limit) if limit else SQL(""),
+        )
+
+    @api.model
+    def _hotel_retention_candidates(self, company, today=None, limit=None):
+        """Ids of the guests of ``company`` past its retention period, in id order."""
+        due = self._hotel_retention_sql(company, today)
+        if due is None:
+            return []
+        self.env.cr.execute(SQL(
+            "SELECT id FROM (%s) AS due ORDER BY id %s",
+            due, SQL("LIMIT %s", limit) if limit else SQL(""),
         ))
         return [row[0] for row in self.env.cr.fetchall()]
 
     def action_hotel_retention_preview(self):
-        """The guests the retention job would anonymise next, for the current property."""
+        """The guests the retention job would anonymise next, for the current property: a
+        domain on ``hotel_retention_due``, so the list pages through them like any list."""
         if not self.env.user.has_group("hotel_crm.group_hotel_manager"):
             raise AccessError(self.env._("Only hotel managers preview the retention job."))
-        ids = self._hotel_retention_candidates(self.env.company)
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Retention Preview: %s", self.env.company.name),
@@ -505,7 +544,7 @@ class ResPartner(models.Model):
             "view_mode": "list,form",
             "views": [(self.env.ref("hotel_crm.res_partner_view_list_hotel_guest").id, "list"),
                       (False, "form")],
-            "domain": [("id", "in", ids)],
+            "domain": [("hotel_retention_due", "=", True)],
         }
 
     @api.model

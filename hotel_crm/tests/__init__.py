@@ -12,3 +12,4 @@ from . import test_trusted
 from . import test_api_hardening
 from . import test_audit_api
 from . import test_job
+from . import test_nightly

@@ -178,3 +178,30 @@ class TestBackgroundJobs(HotelCrmCase):
                 other_cr.execute("SELECT pg_advisory_unlock_all()")
         finally:
             self.env.cr.execute("SELECT pg_advisory_unlock_all()")
+
+    def test_a_cron_run_ends_before_the_worker_s_time_limit_and_asks_for_the_next(self):
+        """Odoo calls the runner up to ten times in one run of a cron worker, which a
+        prefork server kills at its real-time limit: past its share of the limit the runner
+        says nothing remains in this run and triggers the next one at once."""
+        self.start(), self.start()
+        Job = type(self.env["hotel.job"])
+        Cron = type(self.env["ir.cron"])
+        cron = self.env.ref("hotel_crm.ir_cron_hotel_job")
+        notified = []
+
+        def runs(budget, lastcall):
+            triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+            with patch.object(Job, "_commit", lambda job: None), \
+                    patch.object(Job, "_run_budget", lambda job: budget), \
+                    patch.object(Cron, "_notify_progress",
+                                 lambda c, done=0, remaining=0, deactivate=False:
+                                 notified.append((done, remaining))):
+                self.env["hotel.job"].with_context(lastcall=lastcall)._cron_run_jobs()
+            return self.env["ir.cron.trigger"].search_count(
+                [("cron_id", "=", cron.id)]) - triggers
+
+        self.assertEqual(runs(budget=0.0, lastcall="run 1"), 1, "the next run is asked for")
+        self.assertEqual(notified[-1], (1, 0))
+        self.assertEqual(runs(budget=3600, lastcall="run 2"), 0)
+        self.assertEqual(notified[-1][0], 1)
+        self.assertGreater(notified[-1][1], 0, "time is left: Odoo calls the runner again")

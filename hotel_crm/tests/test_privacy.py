@@ -246,7 +246,8 @@ class TestPrivacy(HotelCrmCase):
             )
 
     # ------------------------------------------------------------------ retention
-    def test_retention_anonymises_guests_without_stays_for_the_period(self):
+    def retention_guests(self):
+        """(old, recent, elsewhere): guests of property A, which keeps data for 3 years."""
         self.property_a.hotel_retention_years = 3
         old = self.make_guest("旧客人", email="old@example.com")
         self.make_stay(old, "2022-03-01", company=self.property_a)
@@ -255,6 +256,10 @@ class TestPrivacy(HotelCrmCase):
         elsewhere = self.make_guest("两地客人")
         self.make_stay(elsewhere, "2022-03-01", company=self.property_a)
         self.make_stay(elsewhere, "2022-06-01", company=self.property_b)  # B keeps data forever
+        return old, recent, elsewhere
+
+    def test_retention_anonymises_guests_without_stays_for_the_period(self):
+        old, recent, elsewhere = self.retention_guests()
         Partner = self.env["res.partner"]
         with freeze_time("2026-11-25"):
             candidates = Partner._hotel_retention_candidates(self.property_a)
@@ -262,11 +267,49 @@ class TestPrivacy(HotelCrmCase):
             self.assertNotIn(recent.id, candidates)
             self.assertNotIn(elsewhere.id, candidates)
             self.assertNotIn(self.guest.id, candidates)
-            preview = Partner.with_user(self.manager).with_company(
-                self.property_a).action_hotel_retention_preview()
-            self.assertEqual(Partner.search(preview["domain"]).ids, candidates)
+            self.assertEqual(candidates, sorted(candidates))
+            self.assertEqual(Partner._hotel_retention_candidates(self.property_a, limit=1),
+                             candidates[:1])
             Partner._cron_hotel_retention()
         self.assertTrue(old.is_anonymised)
         self.assertFalse(recent.is_anonymised or elsewhere.is_anonymised)
         self.assertIn("Retention policy", self.env["hotel.audit.log"].search(
             [("partner_id", "=", old.id), ("action", "=", "anonymise")]).note)
+
+    def test_the_retention_preview_lists_exactly_the_candidates_without_their_ids(self):
+        old, recent, elsewhere = self.retention_guests()
+        Partner = self.env["res.partner"].with_user(self.manager).with_company(self.property_a)
+        with freeze_time("2026-11-25"):
+            candidates = Partner._hotel_retention_candidates(self.property_a)
+            self.assertIn(old.id, candidates)
+            preview = Partner.action_hotel_retention_preview()
+            # a condition the list pages through, not the candidates' ids
+            self.assertEqual(preview["domain"], [("hotel_retention_due", "=", True)])
+            self.assertEqual(sorted(Partner.search(preview["domain"]).ids), candidates)
+            self.assertEqual(Partner.search_count(preview["domain"]), len(candidates))
+            self.assertEqual(len(Partner.search(preview["domain"], limit=1)), 1)
+            not_due = Partner.search([("hotel_retention_due", "!=", True)])
+            self.assertIn(recent, not_due)
+            self.assertNotIn(old, not_due)
+            # the flag read on the guests themselves says the same
+            guests = (old | recent | elsewhere | self.guest).with_env(Partner.env)
+            self.assertEqual(guests.mapped("hotel_retention_due"), [True, False, False, False])
+            # at a property that keeps guests' data without limit, nobody is due
+            Partner_b = Partner.with_company(self.property_b)
+            self.assertFalse(Partner_b.search([("hotel_retention_due", "=", True)]))
+            self.assertFalse(old.with_env(Partner_b.env).hotel_retention_due)
+
+    def test_only_managers_preview_or_search_the_guests_due_for_anonymisation(self):
+        old = self.retention_guests()[0]
+        with freeze_time("2026-11-25"):
+            for user in (self.front_desk_a, self.guest_relations, self.marketing):
+                Partner = self.env["res.partner"].with_user(user).with_company(self.property_a)
+                with self.assertRaises(AccessError):
+                    Partner.action_hotel_retention_preview()
+                # the field's groups hide its value; searching on it is refused as well
+                with self.assertRaises(AccessError):
+                    Partner.search([("hotel_retention_due", "=", True)])
+                with self.assertRaises(AccessError):
+                    Partner.search_count([("hotel_retention_due", "!=", False)])
+                with self.assertRaises(AccessError):
+                    old.with_user(user).read(["hotel_retention_due"])

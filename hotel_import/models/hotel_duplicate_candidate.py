@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from odoo.addons.hotel_crm.models.hotel_job import RUNNABLE
 from odoo.addons.hotel_crm.tools.trusted import check_protected_fields, is_trusted, trusted
 
 _logger = logging.getLogger(__name__)
@@ -36,6 +37,12 @@ DECISION_FIELDS = ("score", "reasons", "state", "origin", "decided_by_id", "deci
 # The pair itself: changing it would rewrite a decision about two other guests.
 PAIR_FIELDS = ("partner_a_id", "partner_b_id")
 QUEUE = "hotel_import.duplicate_queue"
+# Pairs merged automatically by one batch of the duplicate scan (as many as the nightly job).
+AUTO_MERGE_BATCH = 500
+# Key of the transaction lock under which a user checks that no scan runs and queues one:
+# two clicks at the same moment queue one scan.
+SCAN_LOCK_KEY = 71_820_101
+SCAN_METHOD = "_hotel_job_scan_duplicates"
 
 
 class HotelDuplicateCandidate(models.Model):
@@ -359,12 +366,16 @@ class HotelDuplicateCandidate(models.Model):
         return count
 
     @api.model
+    def _auto_merge_domain(self):
+        """The queued pairs certain enough to merge without a person's review."""
+        auto, __ = self._thresholds()
+        return [("state", "=", "review"), ("score", ">=", auto), ("origin", "=", "detection")]
+
+    @api.model
     def _auto_merge(self, limit=500):
         """Merge the queued pairs at or above the automatic threshold, best first."""
-        auto, __ = self._thresholds()
         merged = 0
-        for cand in self.search([("state", "=", "review"), ("score", ">=", auto),
-                                 ("origin", "=", "detection")], limit=limit):
+        for cand in self.search(self._auto_merge_domain(), limit=limit):
             pair = cand.partner_a_id | cand.partner_b_id
             if len(pair.filtered("active")) < 2:
                 continue
@@ -384,3 +395,63 @@ class HotelDuplicateCandidate(models.Model):
         merged = self._auto_merge()
         self.env["ir.cron"]._notify_progress(done=2, remaining=0)
         return found, merged
+
+    # ------------------------------------------------------------------
+    # Scan on demand (background job)
+    # ------------------------------------------------------------------
+    @api.model
+    def _check_scan_rights(self):
+        if not (self.env.user.has_group("hotel_crm.group_hotel_guest_relations")
+                or self.env.user.has_group("hotel_crm.group_hotel_manager")
+                or self.env.su):
+            raise AccessError(self.env._(
+                "Only Guest Relations and Managers can scan for duplicate guests."))
+
+    @api.model
+    def action_scan_duplicates(self):
+        """Find duplicate guests now rather than tonight: the nightly job's detection and
+        automatic merges, as a background job of the current user."""
+        self._check_scan_rights()
+        self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock(%s)", SCAN_LOCK_KEY))
+        # sudo: a scan another user started (a job this user cannot read) blocks this one too
+        running = self.env["hotel.job"].sudo().search(
+            [("res_model", "=", self._name), ("method", "=", SCAN_METHOD),
+             ("state", "in", RUNNABLE)], limit=1)
+        if running:
+            raise UserError(self.env._(
+                "%(job)s, started by %(user)s, is still queued or running: wait for it to end.",
+                job=running.name, user=running.user_id.name))
+        job = self.env["hotel.job"]._enqueue(
+            self.browse(), SCAN_METHOD, self.env._("Scan for duplicate guests"), total=1,
+            payload={"step": "detect", "found": 0, "merged": 0})
+        # what the job form shows until the first batch ends
+        job._progress(stage=self.env._("Finding possible duplicates"))
+        return job.action_open()
+
+    @api.model
+    def _hotel_job_scan_duplicates(self, job):
+        """One batch of the duplicate scan: the detection (one SQL pass over every guest),
+        then the automatic merges, AUTO_MERGE_BATCH pairs a batch, until a batch merges
+        nothing (what is left is for a person to review). Progress counts the detection as
+        one step and each pair to merge automatically as one."""
+        self._check_scan_rights()
+        payload = dict(job.payload)
+        if payload["step"] == "detect":
+            payload.update(step="merge", found=self._detect())
+            job._progress(done=1, total=1 + self.search_count(self._auto_merge_domain()),
+                          stage=self.env._("Merging certain duplicates"), payload=payload)
+            return False
+        merged = self._auto_merge(limit=AUTO_MERGE_BATCH)
+        payload["merged"] += merged
+        done = job.done + merged
+        if merged:
+            job._progress(done=done, total=done + self.search_count(self._auto_merge_domain()),
+                          payload=payload)
+            return False
+        # the pairs still above the threshold could not be merged (a guest archived, a merge
+        # refused): they wait in the review queue with the others
+        job._progress(done=done, total=done, payload=payload, stage=self.env._(
+            "Found %(found)s possible duplicate pairs, merged %(merged)s certain duplicates; "
+            "the others wait in Possible Duplicates.",
+            found=payload["found"], merged=payload["merged"]))
+        return True

@@ -2,3 +2,4 @@ from . import test_cleaning, test_import, test_bad_input, test_duplicates, test_
 from . import test_rejects_xss, test_merge_paths, test_api_security
 from . import test_background
 from . import test_background_committed
+from . import test_duplicate_job

@@ -192,4 +192,32 @@ class TestBackgroundImport(HotelImportCase):
         self.run_job(job)
         self.assertEqual(job.state, "failed")
         self.assertIn("Guest Relations", job.error)
-        self.assertEqual(log.state, "dry_run")
+        # the user no longer reads import logs: the administrator looks
+        self.assertEqual(log.with_user(self.env.user).state, "dry_run")
+
+    def test_a_deadlock_with_another_transaction_rejects_no_row_and_the_batch_runs_again(self):
+        """Another transaction (a nightly job tagging every guest) holds what a batch needs:
+        no row is at fault. The rows are neither rejected one by one nor lost; the batch is
+        tried again (before: every row of the batch "refused by the database")."""
+        import psycopg2
+
+        expected = self.one_pass(apply=True)
+        job, log = self.start()
+        Wizard = type(self.env["hotel.import.wizard"])
+        original = Wizard._write_plan
+        calls = []
+
+        def deadlock_once(wizard, plan, counts, channel_types):
+            calls.append(len(plan))
+            if len(calls) == 1:
+                raise psycopg2.errors.DeadlockDetected("deadlock detected")
+            return original(wizard, plan, counts, channel_types)
+
+        with patch.object(Wizard, "_write_plan", deadlock_once):
+            self.run_job(job)
+        self.assertEqual(job.state, "done")
+        self.assertGreater(calls[1], 1, "the batch again, not row by row")
+        self.assertEqual(self.outcome(log)["stays"], expected["stays"])
+        self.assertEqual(self.outcome(log)["counts"]["rows_rejected"],
+                         expected["counts"]["rows_rejected"])
+        self.assertFalse(log.line_ids.filtered(lambda line: "database" in (line.reason or "")))

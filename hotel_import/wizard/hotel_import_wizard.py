@@ -21,6 +21,11 @@ from ..tools import cleaning, reader
 from ..tools.cleaning import CleaningError
 from ..tools.params import int_param
 
+# Errors of a transaction that met another one (a deadlock, a row changed since the
+# snapshot, a lock not available at once): nothing is wrong with the rows being written.
+CONCURRENCY_ERRORS = (psycopg2.extensions.TransactionRollbackError,
+                      psycopg2.errors.LockNotAvailable)
+
 _logger = logging.getLogger(__name__)
 
 GUEST_FILL_FIELDS = ("email", "phone", "birthday", "nationality_id")
@@ -853,6 +858,11 @@ class HotelImportWizard(models.TransientModel):
             with self.env.cr.savepoint():
                 made = self._write_plan(plan, counts, channel_types)
         except (ValidationError, UserError, psycopg2.Error) as exc:
+            if isinstance(exc, CONCURRENCY_ERRORS):
+                # another transaction holds what this one needs: no row is at fault; the
+                # whole batch is tried again in a new transaction (Odoo retries a request,
+                # the job runner a batch)
+                raise
             # e.g. a booking reference recorded meanwhile by someone else: find the row(s)
             _logger.info("bulk import failed (%s), importing row by row", exc)
             self.env.invalidate_all()
@@ -866,6 +876,8 @@ class HotelImportWizard(models.TransientModel):
                 except (ValidationError, UserError) as row_exc:
                     rejects.append((item[0], str(row_exc.args[0]), item[2]))
                 except psycopg2.Error as row_exc:
+                    if isinstance(row_exc, CONCURRENCY_ERRORS):
+                        raise
                     rejects.append((item[0], self.env._(
                         "The database refused the row: %(error)s",
                         error=(row_exc.diag.message_primary or str(row_exc))), item[2]))

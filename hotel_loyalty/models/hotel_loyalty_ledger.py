@@ -153,10 +153,11 @@ class HotelLoyaltyLedger(models.Model):
                     sorted(set(member_ids)),
                     SQL("NOWAIT") if nowait else SQL(""),
                 ),
-                # a lock not available at once (or a member changed since the transaction
-                # began) is an expected answer with nowait, handled by the caller: not an
-                # ERROR of the server log ("bad query"), which hotels alert on
-                log_exceptions=not nowait,
+                # a lock not available at once (nowait, handled by the caller) or a member
+                # changed since the transaction began (Odoo retries the request) is an
+                # expected answer under contention: not an ERROR of the server log ("bad
+                # query"), which hotels alert on
+                log_exceptions=False,
             )
 
     @api.model

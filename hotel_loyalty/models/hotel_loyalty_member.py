@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, float_round, format_amount
 
+from odoo.addons.hotel_crm.tools.nightly import NightlyMark, retry_on_conflict
 from odoo.addons.hotel_crm.tools.trusted import check_protected_fields, trusted
 
 # Granted by ``trusted()`` to the programme's own code that sets a member's derived fields.
@@ -373,7 +374,7 @@ class HotelLoyaltyMember(models.Model):
             up_reason=self.env._("Qualified by spend or stays in the window"),
             down_reason=self.env._("Did not requalify by the end of the period and grace"),
             renew_reason=self.env._("Requalified at the end of the period"),
-        ))
+        ), log_exceptions=False)  # a conflict is retried by the caller, see retry_on_conflict
         changes, _updated = self.env.cr.fetchone()
         self.invalidate_model(["tier_id", "tier_since", "tier_valid_until", "window_spend",
                                "window_stays", "tier_history_ids"])
@@ -381,9 +382,79 @@ class HotelLoyaltyMember(models.Model):
         return changes
 
     @api.model
-    def _cron_evaluate_tiers(self):
-        changes = self._run_tier_evaluation()
+    def _cron_evaluate_tiers(self, today=None):
+        """Nightly: evaluate the members whose tier may change since the last run (every
+        member on the first run, or when a tier or a programme was changed since)."""
+        return retry_on_conflict(self.env, lambda: self._nightly_tiers(today))
+
+    @api.model
+    def _nightly_tiers(self, today=None):
+        today = fields.Date.to_date(today or fields.Date.context_today(self))
+        mark = NightlyMark(self.env, "tiers")
+        ids = None
+        if not mark.full and not self._tier_rules_changed_since(mark.since):
+            ids = self._nightly_member_ids(mark, today)
+        changes = self._run_tier_evaluation(member_ids=ids, today=today) if ids != [] else 0
+        mark.save(today)
         self.env["ir.cron"]._notify_progress(done=changes, remaining=0)
+        return changes
+
+    @api.model
+    def _tier_rules_changed_since(self, since):
+        """A tier or a programme (window, grace, downgrade steps) changed: every member's
+        evaluation may differ."""
+        self.env.flush_all()
+        self.env.cr.execute(SQL(
+            """
+            SELECT EXISTS (SELECT 1 FROM hotel_loyalty_tier WHERE write_date >= %(since)s)
+                OR EXISTS (SELECT 1 FROM hotel_loyalty_program WHERE write_date >= %(since)s)
+            """, since=since))
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _nightly_member_ids(self, mark, today):
+        """Members whose evaluation may differ from what it was at ``mark``: the member or
+        one of their stays was written since, one of their stays left the programme's
+        window between the mark's day and ``today``, or their tier period (and its grace)
+        is over."""
+        self.env.flush_all()
+        self.env.cr.execute(SQL(
+            "SELECT COALESCE(MIN(window_months), 12), COALESCE(MAX(window_months), 12) "
+            "FROM hotel_loyalty_program"))
+        shortest, longest = self.env.cr.fetchone()
+        shortest, longest = min(shortest, 12), max(longest, 12)  # a property without one: 12
+        self.env.cr.execute(SQL(
+            """
+            WITH program AS (
+                SELECT c.id AS company_id, COALESCE(p.window_months, 12) AS window_months,
+                       COALESCE(p.grace_days, 30) AS grace_days
+                  FROM res_company c
+                  LEFT JOIN hotel_loyalty_program p ON p.company_id = c.id
+            )
+            SELECT m.id FROM hotel_loyalty_member m WHERE m.write_date >= %(since)s
+             UNION
+            SELECT m.id FROM hotel_stay s
+              JOIN hotel_loyalty_member m ON m.partner_id = s.partner_id
+             WHERE s.write_date >= %(since)s
+             UNION
+            SELECT m.id FROM hotel_stay s
+              JOIN hotel_loyalty_member m ON m.partner_id = s.partner_id
+              JOIN program pr ON pr.company_id = m.company_id
+             WHERE s.check_out >= %(left_from)s AND s.check_out < %(left_to)s
+               AND s.check_out >= %(day)s::date - make_interval(months => pr.window_months)
+               AND s.check_out < %(today)s::date - make_interval(months => pr.window_months)
+             UNION
+            SELECT m.id FROM hotel_loyalty_member m
+              JOIN program pr ON pr.company_id = m.company_id
+             WHERE m.active AND m.tier_id IS NOT NULL
+               AND (m.tier_valid_until IS NULL
+                    OR m.tier_valid_until + pr.grace_days <= %(today)s::date)
+            """,
+            since=mark.since, day=mark.day, today=today,
+            left_from=mark.day - relativedelta(months=longest),
+            left_to=today - relativedelta(months=shortest),
+        ))
+        return [row[0] for row in self.env.cr.fetchall()]
 
     # ------------------------------------------------------------------
     # Member care

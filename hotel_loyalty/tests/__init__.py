@@ -6,3 +6,4 @@ from . import test_report
 from . import test_access
 from . import test_ui_tour
 from . import test_api
+from . import test_nightly_tiers

@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from odoo.addons.hotel_crm.models.res_partner_privacy import phone_key, suppression_hash
+from odoo.addons.hotel_crm.tools.nightly import retry_on_conflict
 from odoo.addons.hotel_crm.tools.trusted import check_protected_fields
 
 RFM_SEGMENTS = [
@@ -384,14 +385,15 @@ class ResPartner(models.Model):
         months = self._hotel_rfm_window_months()
         self.env["hotel.stay"].flush_model()
         self.flush_model(["is_guest", "last_stay_date"])
-        self.env.cr.execute(self._hotel_rfm_sql(today, months))
+        # a conflict with a user's write is retried by the nightly job (retry_on_conflict)
+        self.env.cr.execute(self._hotel_rfm_sql(today, months), log_exceptions=False)
         changed = self.env.cr.rowcount
         self.invalidate_model(list(RFM_FIELDS))
         return changed
 
     @api.model
     def _cron_hotel_recompute_rfm(self):
-        changed = self._hotel_recompute_rfm()
+        changed = retry_on_conflict(self.env, self._hotel_recompute_rfm)
         self.env["ir.cron"]._notify_progress(done=1, remaining=0)
         return changed
 

@@ -78,9 +78,9 @@ def test_marketing_alone_prepares_figures_and_tiers_the_other_workloads_leave():
     assert "figures_state" not in with_chain and "tiers_state" not in with_chain
 
 
-def test_chain_runs_the_full_recompute_workloads():
+def test_chain_runs_the_full_recompute_workloads_then_the_nightly_jobs():
     assert groups.plan(groups.select(["chain"])) == [
-        "database", "guests_stays", "figures", "members", "tiers", "rfm"]
+        "database", "guests_stays", "figures", "members", "tiers", "rfm", "nightly"]
 
 
 def test_all_groups_run_every_workload_once_in_the_order_of_the_full_bench():
