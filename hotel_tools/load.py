@@ -591,6 +591,8 @@ def import_file(rows, seed=7):
         chunk = list(itertools.islice(stays, 20_000))
         if not chunk:
             break
+        for stay in chunk:  # bookings of their own, not those of the loaded data set
+            stay["booking_ref"] = f"IMP-{stay['booking_ref']}"
         header, lines = export_rows("pms", guests, chunk)
         if not written:
             writer.writerow(header)

@@ -128,8 +128,7 @@ class HotelImportLog(models.Model):
         self.ensure_one()
         applied = (job.payload or {}).get("apply") and (job.payload or {}).get("offset")
         # sudo: the staged rows are the job's working copy, readable by administrators only
-        self.env["hotel.import.stage"].sudo().search([("log_id", "=", self.id)]).unlink()
-        self.env["hotel.import.memory"].sudo().search([("log_id", "=", self.id)]).unlink()
+        self.env["hotel.import.stage"].sudo()._forget(self.ids)
         with trusted(IMPORT_LOG):
             # sudo: the job of the log's user (not the log's reader) says how it ended
             self.sudo().write({"state": "partial" if applied else "dry_run"})

@@ -4,9 +4,10 @@ import json
 from odoo import api, fields, models
 from odoo.osv import expression
 
-from odoo.addons.hotel_crm.tools.trusted import check_protected_fields
+from odoo.addons.hotel_crm.tools.trusted import check_protected_fields, trusted
 
 from ..tools.cleaning import CleaningError, clean_phone, name_key
+from .hotel_import_log import IMPORT_LOG
 
 # Set by the merge journal only (as superuser): it archives a profile for unmerge and sends
 # the rows of later imports to the surviving guest.
@@ -133,6 +134,7 @@ class ResPartner(models.Model):
             log.write({"rejects_file": base64.b64encode(log._rejects_xlsx(header, [
                 (n, why, [str(values.get(h, "")) for h in header]) for n, why, values in kept
             ])) if kept else False, "rejects_filename": log.rejects_filename if kept else False})
+        self._hotel_erase_kept_import_files(needles)
         # the profiles merged into these guests are the same people: erased with them
         # sudo: merged profiles are archived and may be of any property
         merged = self.sudo().with_context(active_test=False).search(
@@ -140,6 +142,29 @@ class ResPartner(models.Model):
         if merged:
             merged._hotel_anonymise(self.env._("Merged into a guest whose data was erased."))
         return res
+
+    def _hotel_erase_kept_import_files(self, needles):
+        """Files kept for a background import (a dry run waiting for its apply, an import
+        running) are copies of the guests' data: one holding an erased guest's e-mail,
+        phone or name is deleted with its staged rows (the import stops and asks for the
+        file again; its log keeps the counts). A spreadsheet cannot be searched as bytes:
+        every kept XLSX file goes."""
+        if not needles:
+            return
+        texts = [n.strip('"') for n in needles if n.strip('"')]
+        encoded = {t.encode(codec) for t in texts for codec in ("utf-8", "gb18030")}
+        # sudo: erasure reaches the files kept by every property's imports
+        logs = self.env["hotel.import.log"].sudo().search([("file_id", "!=", False)])
+        hit = logs.filtered(lambda log: (log.file_id.name or "").lower().endswith(".xlsx")
+                            or any(e in (log.file_id.raw or b"") for e in encoded))
+        if not hit:
+            return
+        files = hit.file_id
+        with trusted(IMPORT_LOG):
+            hit.write({"file_id": False})
+        files.unlink()
+        # sudo: the staged copy of those files (administrators' working rows)
+        self.env["hotel.import.stage"].sudo()._forget(hit.ids)
 
     def _hotel_survivor(self):
         """The guest this profile was merged into (following merge chains), or itself."""

@@ -221,3 +221,30 @@ class TestBackgroundImport(HotelImportCase):
         self.assertEqual(self.outcome(log)["counts"]["rows_rejected"],
                          expected["counts"]["rows_rejected"])
         self.assertFalse(log.line_ids.filtered(lambda line: "database" in (line.reason or "")))
+
+    def test_erasing_a_guest_deletes_the_kept_file_and_staged_rows_holding_them(self):
+        """A background import keeps the uploaded file and stages its rows: both are copies
+        of the guests' data, reached by the erasure like every other copy."""
+        job, log = self.start(apply=False)
+        with self.batches():
+            job._run_batch()  # the first rows staged
+        Stage = self.env["hotel.import.stage"].sudo()
+        self.assertTrue(log.sudo().file_id)
+        self.assertTrue(Stage.search([("log_id", "=", log.id)]))
+        # a guest who is not in the file: nothing of the import is touched
+        stranger = self.env["res.partner"].create(
+            {"name": "Nobody Here", "is_guest": True, "email": "nobody@example.org"})
+        stranger.sudo()._hotel_anonymise("test")
+        self.assertTrue(log.sudo().file_id)
+        # a guest whose e-mail is in the file
+        guest = self.env["res.partner"].create(
+            {"name": "王伟", "is_guest": True, "email": "wangwei@example.com"})
+        guest.sudo()._hotel_anonymise("test")
+        self.assertFalse(log.sudo().file_id)
+        self.assertFalse(Stage.search([("log_id", "=", log.id)]))
+        self.assertFalse(self.env["ir.attachment"].sudo().search(
+            [("res_model", "=", "hotel.import.log"), ("res_id", "=", log.id)]))
+        # the import stops and asks for the file again
+        self.run_job(job)
+        self.assertEqual(job.state, "failed")
+        self.assertIn("upload it again", job.error)

@@ -360,3 +360,65 @@ class TestImportContextIsInput(HotelImportCase):
         stay = self.env["hotel.stay"].search([("booking_ref", "=", "CTX-1")])
         self.assertEqual(len(stay), 1)
         self.assertEqual(stay.channel_type, stay.channel_id.channel_type)
+
+
+@tagged("post_install", "-at_install")
+class TestImportRefusedAtWrite(HotelImportCase):
+    """A row the database or a model constraint refuses only when it is written: the others
+    are imported (by halves, a few bulk writes), the row is listed with the reason, and a new
+    guest whose rows fall in two halves is created once."""
+
+    def rows(self, n=16):
+        # guest 1 has rows 2, 9 and 17 (first, middle and last), the others one row each
+        rows = []
+        for i in range(n):
+            if i in (0, 7, 15):
+                rows.append(self.pms_row(f"H{i:03d}", "周杰伦", "zhou@example.com", "13611112222",
+                                         check_in=f"2026-03-{i + 1:02d}",
+                                         check_out=f"2026-03-{i + 2:02d}"))
+            else:
+                rows.append(self.pms_row(f"H{i:03d}", f"客人 {i}", f"g{i}@example.com",
+                                         f"1370000{i:04d}", check_in="2026-03-01",
+                                         check_out="2026-03-03"))
+        return rows
+
+    def test_one_row_refused_at_write_costs_a_few_bulk_writes_and_rejects_that_row_only(self):
+        from unittest.mock import patch
+
+        from odoo.exceptions import ValidationError
+
+        Wizard = type(self.env["hotel.import.wizard"])
+        original = Wizard._write_plan
+        calls = []
+
+        def refuse_h005(wizard, plan, counts, channel_types):
+            calls.append(len(plan))
+            if any(values["stay"]["booking_ref"] == "H005" for __, values, *__ in plan):
+                raise ValidationError("Stay H005: refused by a constraint")
+            return original(wizard, plan, counts, channel_types)
+
+        with patch.object(Wizard, "_write_plan", refuse_h005):
+            log = self.run_import(self.csv_bytes(PMS_HEADER, self.rows()))
+        self.assertEqual((log.rows_total, log.rows_rejected), (16, 1))
+        self.assertEqual(log.line_ids.row_number, 7)
+        self.assertIn("refused by a constraint", log.line_ids.reason)
+        stays = self.env["hotel.stay"].search([("booking_ref", "=like", "H0%")])
+        self.assertEqual(len(stays), 15)
+        self.assertLessEqual(len(calls), 1 + 2 * 4, "by halves, not one write per row")
+        zhou = self.env["res.partner"].search([("email", "=", "zhou@example.com")])
+        self.assertEqual(len(zhou), 1, "one guest, whichever half wrote their rows")
+        self.assertEqual(zhou.stay_count, 3)
+        self.assertEqual((log.guests_created, log.stays_created), (13, 15))
+
+    def test_an_update_that_moves_check_in_before_the_booking_date_is_rejected(self):
+        first = self.pms_row("BD1", check_in="2026-03-10", check_out="2026-03-12",
+                             **{"Booked On": "2026-03-05"})
+        log = self.run_import(self.csv_bytes(PMS_HEADER, [first]))
+        self.assertEqual(log.rows_rejected, 0)
+        moved = self.pms_row("BD1", check_in="2026-03-01", check_out="2026-03-03")
+        other = self.pms_row("BD2", "李娜", "lina@example.com", "13900139000")
+        log = self.run_import(self.csv_bytes(PMS_HEADER, [moved, other]))
+        self.assertEqual((log.rows_rejected, log.stays_created), (1, 1))
+        self.assertIn("before the booking date", log.line_ids.reason)
+        stay = self.env["hotel.stay"].search([("booking_ref", "=", "BD1")])
+        self.assertEqual(str(stay.check_in), "2026-03-10")

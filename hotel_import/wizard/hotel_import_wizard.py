@@ -296,10 +296,7 @@ class HotelImportWizard(models.TransientModel):
         if payload["phase"] == "stage":
             if not payload["staged"]:
                 # a new run (or a dry run's file now applied): nothing of an earlier one
-                Stage.search([("log_id", "=", log.id)]).unlink()
-                # sudo: the job's memory of an earlier run (administrators only)
-                self.env["hotel.import.memory"].sudo().search(
-                    [("log_id", "=", log.id)]).unlink()
+                Stage._forget(log.ids)
                 log.line_ids.unlink()
                 log.write({"rejects_file": False, "rejects_filename": False,
                            "rows_rejected": 0, **dict.fromkeys(COUNT_FIELDS, 0)})
@@ -355,10 +352,9 @@ class HotelImportWizard(models.TransientModel):
         log.write({"state": "done" if payload["apply"] else "dry_run",
                    "rows_rejected": payload["rejected"], **payload["counts"]})
         log._store_rejects_file(header)
-        Stage.search([("log_id", "=", log.id)]).unlink()
-        # sudo: the job's working copy and the kept file go once the import has ended
-        self.env["hotel.import.memory"].sudo().search([("log_id", "=", log.id)]).unlink()
+        Stage._forget(log.ids)
         if payload["apply"]:
+            # sudo: the kept file goes once the import has ended
             file = log.sudo().file_id
             log.sudo().file_id = False
             file.unlink()
@@ -808,6 +804,15 @@ class HotelImportWizard(models.TransientModel):
             if stay:
                 existing_stay = stays.get(
                     (stay["company_id"], stay["channel_id"], stay["booking_ref"]))
+                if existing_stay and existing_stay.booked_on \
+                        and existing_stay.booked_on > stay["check_in"]:
+                    # the booking date is kept on an update: an earlier check-in would
+                    # contradict it (another booking under the same reference?)
+                    rejects.append((number, self.env._(
+                        "Booking %(ref)s: the new check-in (%(in)s) is before the booking date "
+                        "already recorded (%(date)s).", ref=stay["booking_ref"],
+                        date=existing_stay.booked_on, **{"in": stay["check_in"]}), texts))
+                    continue
                 if existing_stay:
                     partner = existing_stay.partner_id
             if partner is None:
@@ -864,29 +869,40 @@ class HotelImportWizard(models.TransientModel):
                 # the job runner a batch)
                 raise
             # e.g. a booking reference recorded meanwhile by someone else: find the row(s)
-            _logger.info("bulk import failed (%s), importing row by row", exc)
+            # by halves, so that one refused row costs a few bulk writes, not one per row
+            _logger.info("bulk import failed (%s), importing by halves", exc)
             self.env.invalidate_all()
             counts = dict.fromkeys(counts, 0)
             made = {}
-            for item in plan:
-                row_counts = dict.fromkeys(counts, 0)
+            halves = [plan[:len(plan) // 2], plan[len(plan) // 2:]]
+            while halves:
+                # in file order; the rows of a guest a written part created go to that guest
+                part = [(n, v, t, self.env["res.partner"].browse(made[i][1]), st, EARLIER, r)
+                        if p is None and i in made and made[i][1] else (n, v, t, p, st, i, r)
+                        for n, v, t, p, st, i, r in halves.pop(0)]
+                part_counts = dict.fromkeys(counts, 0)
                 try:
                     with self.env.cr.savepoint():
-                        row_made = self._write_plan([item], row_counts, channel_types)
-                except (ValidationError, UserError) as row_exc:
-                    rejects.append((item[0], str(row_exc.args[0]), item[2]))
-                except psycopg2.Error as row_exc:
-                    if isinstance(row_exc, CONCURRENCY_ERRORS):
+                        part_made = self._write_plan(part, part_counts, channel_types)
+                except (ValidationError, UserError, psycopg2.Error) as part_exc:
+                    self.env.invalidate_all()
+                    if isinstance(part_exc, CONCURRENCY_ERRORS):
                         raise
-                    rejects.append((item[0], self.env._(
-                        "The database refused the row: %(error)s",
-                        error=(row_exc.diag.message_primary or str(row_exc))), item[2]))
+                    if len(part) > 1:
+                        halves[:0] = [part[:len(part) // 2], part[len(part) // 2:]]
+                    elif isinstance(part_exc, psycopg2.Error):
+                        rejects.append((part[0][0], self.env._(
+                            "The database refused the row: %(error)s",
+                            error=(part_exc.diag.message_primary or str(part_exc))),
+                            part[0][2]))
+                    else:
+                        rejects.append((part[0][0], str(part_exc.args[0]), part[0][2]))
                 else:
-                    for key, value in row_counts.items():
+                    for key, value in part_counts.items():
                         counts[key] += value
-                    for ident, value in row_made.items():
+                    for ident, value in part_made.items():
                         made.setdefault(ident, value)
-                self.env.invalidate_all()
+                    self.env.invalidate_all()
         if prior is not None:
             prior.remember_guests({k: made[ident] for k, ident in groups.items()
                                    if ident in made})
