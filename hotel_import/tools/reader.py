@@ -1,5 +1,6 @@
 """Reading uploaded CSV and XLSX files into a header and rows (pure Python, no Odoo)."""
 
+import codecs
 import csv
 import io
 
@@ -135,6 +136,82 @@ def _xlsx_rows(data):
         book.close()
 
 
+def _sniff(first_line):
+    counts = {d: first_line.count(d) for d in DELIMITERS}
+    delimiter = max(counts, key=counts.get)
+    return delimiter if counts[delimiter] else ","
+
+
+def _decoded_lines(data):
+    """(a function giving the file's decoded lines one at a time, encodings used) of a CSV
+    file, as :func:`decode` decodes it, without ever holding its whole text: UTF-8 (with or
+    without BOM) checked by chunks, else each line in UTF-8 or GB18030 (a first pass finds
+    the encodings; a GB18030 character never contains a line-break byte)."""
+    start = 3 if data.startswith(codecs.BOM_UTF8) else 0
+    view = memoryview(data)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for at in range(start, len(data), 1 << 18):
+            decoder.decode(view[at:at + (1 << 18)])
+        decoder.decode(b"", final=True)
+        utf8 = True
+    except UnicodeDecodeError:
+        utf8 = False
+
+    def raw_lines():
+        stream = io.BytesIO(data)
+        stream.seek(start)
+        return iter(stream)
+
+    def decoded(raw):
+        try:
+            return raw.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            try:
+                return raw.decode("gb18030"), "gb18030"
+            except UnicodeDecodeError as exc:
+                raise CleaningError("encoding_unknown") from exc
+
+    if utf8:
+        return (lambda: (raw.decode("utf-8") for raw in raw_lines())), (
+            {"utf-8"} if len(data) > start else set())
+    used = {decoded(raw)[1] for raw in raw_lines()}
+    return (lambda: (decoded(raw)[0] for raw in raw_lines())), used
+
+
+def _csv_rows_of_lines(lines, delimiter):
+    reader = csv.reader(lines, delimiter=delimiter)
+    try:
+        for row in reader:
+            if "".join(row).strip():
+                yield row
+    except csv.Error as exc:
+        raise CleaningError("line_too_long" if "field limit" in str(exc)
+                            else "file_unreadable") from exc
+
+
+def _iter_text(data, delimiter):
+    text, encodings = decode(data)
+    if not text.strip():
+        raise CleaningError("file_empty")
+    if "\x00" in text:
+        raise CleaningError("file_unreadable")
+    if not delimiter:
+        delimiter = _sniff(text.lstrip().splitlines()[0])
+    rows = _csv_rows(text, delimiter)
+    return _header_and_body(rows, encodings)
+
+
+def _header_and_body(rows, encodings):
+    first = next(rows, None)
+    if first is None:
+        raise CleaningError("file_empty")
+    header = [half_width(str(h)).strip() for h in first]
+    width = len(header)
+    body = (row if len(row) == width else (list(row) + [""] * width)[:width] for row in rows)
+    return header, body, encodings
+
+
 def iter_file(data, filename="", delimiter=None):
     """(header, rows, encodings) like :func:`read_file`, the rows as an iterator read while
     they are consumed: a file of a million rows is never a million lists in memory (the
@@ -143,23 +220,17 @@ def iter_file(data, filename="", delimiter=None):
         raise CleaningError("file_empty")
     if data[:4] == XLSX_MAGIC or (filename or "").lower().endswith(".xlsx"):
         rows, encodings = _xlsx_rows(data), {"xlsx"}
+    elif b"\n" not in data:
+        # one line, or old Mac line ends (\r): small enough to decode at once
+        return _iter_text(data, delimiter)
     else:
-        text, encodings = decode(data)
-        if not text.strip():
-            raise CleaningError("file_empty")
-        if "\x00" in text:
+        lines, encodings = _decoded_lines(data)
+        if b"\x00" in data:
             raise CleaningError("file_unreadable")
+        first = next((line for line in lines() if line.strip()), None)
+        if first is None:
+            raise CleaningError("file_empty")
         if not delimiter:
-            first = text.lstrip().splitlines()[0]
-            counts = {d: first.count(d) for d in DELIMITERS}
-            delimiter = max(counts, key=counts.get)
-            if not counts[delimiter]:
-                delimiter = ","
-        rows = _csv_rows(text, delimiter)
-    first = next(rows, None)
-    if first is None:
-        raise CleaningError("file_empty")
-    header = [half_width(str(h)).strip() for h in first]
-    width = len(header)
-    body = (row if len(row) == width else (list(row) + [""] * width)[:width] for row in rows)
-    return header, body, encodings
+            delimiter = _sniff(first.lstrip())
+        rows = _csv_rows_of_lines(lines(), delimiter)
+    return _header_and_body(rows, encodings)

@@ -58,7 +58,7 @@ COUNT_FIELDS = ("guests_created", "guests_updated", "guests_redirected", "stays_
 # (read from the file), rows checked or written per batch (each batch commits), and the bytes
 # per row of an XLSX file for the size check.
 BACKGROUND_ROWS = 20_000
-STAGE_BATCH = 200_000
+STAGE_BATCH = 50_000
 ROW_BATCH = 20_000
 XLSX_BYTES_PER_ROW = 100
 # An import that adds this many rows, and more than this share of the rows the planner
