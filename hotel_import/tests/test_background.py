@@ -248,3 +248,16 @@ class TestBackgroundImport(HotelImportCase):
         self.run_job(job)
         self.assertEqual(job.state, "failed")
         self.assertIn("upload it again", job.error)
+
+    def test_a_gzip_compressed_file_imports_as_the_file_itself(self):
+        import gzip
+
+        expected = self.one_pass(apply=True)
+        wizard = self.wizard(gzip.compress(self.data), filename="export.csv.gz",
+                             user=self.guest_relations)
+        action = wizard.action_apply()
+        self.assertEqual(action["res_model"], "hotel.job", "counted as a large file")
+        job = self.env["hotel.job"].browse(action["res_id"])
+        self.run_job(job)
+        self.assertEqual(job.state, "done")
+        self.assertEqual(self.outcome(wizard.log_id), expected)

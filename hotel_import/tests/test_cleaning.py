@@ -99,3 +99,22 @@ class TestStreamingReader(BaseCase):
         self.assertEqual((len(header), count), (6, 100_000))
         # the text alone would be about twice the bytes (Chinese characters in a str)
         self.assertLess(peak, len(data) / 4, f"peak {peak:,} bytes for {len(data):,}")
+
+    def test_a_gzip_compressed_file_reads_as_the_file_and_a_bomb_is_refused(self):
+        import gzip
+        from unittest.mock import patch
+
+        for data in self.SAMPLES:
+            packed = gzip.compress(data)
+            self.assertEqual(reader.read_file(packed), reader.read_file(data))
+            header, rows, encodings = reader.iter_file(packed, "export.csv.gz")
+            self.assertEqual((header, list(rows), encodings), reader.read_file(data))
+        self.assertTrue(reader.count_lines(gzip.compress(b"a\n" * 50), 49))
+        self.assertFalse(reader.count_lines(gzip.compress(b"a\n" * 50), 50))
+        with patch.object(reader, "MAX_UNPACKED", 1000):
+            with self.assertRaises(CleaningError) as caught:
+                reader.read_file(gzip.compress(b"a,b\n" * 1000))
+            self.assertEqual(caught.exception.code, "file_too_large")
+        with self.assertRaises(CleaningError) as caught:
+            reader.iter_file(gzip.compress(b"a,b\n1,2\n")[:12])
+        self.assertEqual(caught.exception.code, "file_unreadable")

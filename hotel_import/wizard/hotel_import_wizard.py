@@ -234,7 +234,10 @@ class HotelImportWizard(models.TransientModel):
         limit = int_param(self.env, "hotel_import.background_rows", BACKGROUND_ROWS)
         if data[:4] == reader.XLSX_MAGIC or (self.filename or "").lower().endswith(".xlsx"):
             return len(data) > limit * XLSX_BYTES_PER_ROW
-        return data.count(b"\n") > limit
+        try:
+            return reader.count_lines(data, limit)
+        except CleaningError:
+            return False  # refused with its reason when the file is read
 
     def _start_background(self, log, apply):
         """Queue the import of this wizard's file (or of ``log``'s kept file) as a
@@ -381,6 +384,9 @@ class HotelImportWizard(models.TransientModel):
             "encoding_unknown": self.env._(
                 "The file's text encoding is not UTF-8 or GB18030/GBK: save it again as "
                 "CSV UTF-8 from your spreadsheet."),
+            "file_too_large": self.env._(
+                "The compressed file unpacks to more than %(size)s MB: it is not a guest "
+                "export.", size=reader.MAX_UNPACKED // (1 << 20)),
             "line_too_long": self.env._(
                 "The file has a value longer than %(size)s characters: it is not a guest "
                 "export. Check the file and its separator.", size=reader.FIELD_LIMIT),
