@@ -38,8 +38,11 @@ class NightlyMark:
             value = json.loads(raw) if raw else {}
             self.since = fields.Datetime.to_datetime(value.get("since"))
             self.day = fields.Date.to_date(value.get("day"))
+            # what else the job's last run depended on (e.g. the RFM window's length)
+            self.extra = {k: v for k, v in value.items() if k not in ("since", "day")}
         except (ValueError, TypeError, AttributeError):
             self.since = self.day = None  # a damaged mark: this run works on everything
+            self.extra = {}
         env.cr.execute(SQL(
             """
             SELECT LEAST(now(), MIN(xact_start)) AT TIME ZONE 'UTC'
@@ -52,9 +55,10 @@ class NightlyMark:
     def full(self):
         return self.since is None or self.day is None
 
-    def save(self, day):
+    def save(self, day, **extra):
         # sudo: see __init__
         self.env["ir.config_parameter"].sudo().set_param(self.key, json.dumps({
+            **extra,
             "since": fields.Datetime.to_string(self.now),
             "day": fields.Date.to_string(day),
         }))

@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from odoo.addons.hotel_crm.models.res_partner_privacy import phone_key, suppression_hash
-from odoo.addons.hotel_crm.tools.nightly import retry_on_conflict
+from odoo.addons.hotel_crm.tools.nightly import NightlyMark, retry_on_conflict
 from odoo.addons.hotel_crm.tools.trusted import check_protected_fields
 
 RFM_SEGMENTS = [
@@ -20,12 +20,15 @@ RFM_SEGMENTS = [
 ]
 
 RFM_FIELDS = ("rfm_recency", "rfm_frequency", "rfm_monetary", "rfm_score", "rfm_segment")
+# What the scores rank, per guest over the RFM window: kept so that a night recomputes them
+# only for the guests whose stays changed or moved through the window (issue 18).
+RFM_INPUTS = ("rfm_last_in", "rfm_stays", "rfm_spend")
 
 # Counted stays for the portrait: the guest actually came.
 RFM_STATES = ("in_house", "checked_out")
 
 # Set by the addon itself (RFM in SQL, holdout drawn by the mailing): never by a user.
-PROTECTED_PARTNER_FIELDS = (*RFM_FIELDS, "hotel_holdout_mailing_ids")
+PROTECTED_PARTNER_FIELDS = (*RFM_FIELDS, *RFM_INPUTS, "hotel_holdout_mailing_ids")
 
 
 class ResPartner(models.Model):
@@ -43,6 +46,10 @@ class ResPartner(models.Model):
     rfm_monetary = fields.Integer(string="RFM Monetary", readonly=True, aggregator="avg")
     rfm_score = fields.Char(string="RFM Score", readonly=True, index=True)
     rfm_segment = fields.Selection(RFM_SEGMENTS, string="RFM Segment", readonly=True, index=True)
+    rfm_last_in = fields.Date(string="RFM Last Check-in", readonly=True, copy=False)
+    rfm_stays = fields.Integer(string="RFM Stays in Window", readonly=True, copy=False)
+    rfm_spend = fields.Float(string="RFM Spend in Window", digits=(16, 2), readonly=True,
+                             copy=False)
     lifetime_value = fields.Monetary(
         related="total_spend", string="Lifetime Value", currency_field="figure_currency_id"
     )
@@ -315,16 +322,14 @@ class ResPartner(models.Model):
         return months
 
     @api.model
-    def _hotel_rfm_sql(self, today, months):
-        """One UPDATE that scores every guest.
-
-        Scores are quintiles over the guests with a counted stay in the rolling window:
-        ``CEIL(5 * CUME_DIST())`` so that equal values share a score (``NTILE`` would split
-        guests with the same number of stays across buckets). Recency ranks the most recent
-        last stay highest. Guests whose stays are all older than the window are ``lost``;
-        guests without any stay carry no score.
-        """
+    def _hotel_rfm_inputs_sql(self, today, months, partner_ids=None):
+        """One UPDATE storing, for the given guests (all when None), what the scores rank:
+        last check-in, stays and spend of their counted stays in the rolling window."""
         since = today - relativedelta(months=months)
+        only = SQL("AND g.id = ANY(%s)", list(partner_ids)) if partner_ids is not None \
+            else SQL("")
+        only_stays = SQL("AND s.partner_id = ANY(%s)", list(partner_ids)) \
+            if partner_ids is not None else SQL("")
         return SQL(
             """
             WITH w AS (
@@ -334,14 +339,46 @@ class ResPartner(models.Model):
                        SUM(s.amount_company) AS spend
                   FROM hotel_stay s
                  WHERE s.state IN %(states)s AND s.check_in >= %(since)s
-                   AND s.check_in <= %(today)s
+                   AND s.check_in <= %(today)s %(only_stays)s
                  GROUP BY s.partner_id
-            ), q AS (
-                SELECT partner_id, freq,
-                       CEIL(5 * CUME_DIST() OVER (ORDER BY last_in))::int AS r,
-                       CEIL(5 * CUME_DIST() OVER (ORDER BY freq))::int AS f,
-                       CEIL(5 * CUME_DIST() OVER (ORDER BY spend))::int AS m
-                  FROM w
+            ), inputs AS (
+                SELECT g.id, w.last_in, COALESCE(w.freq, 0) AS freq,
+                       COALESCE(w.spend, 0) AS spend
+                  FROM res_partner g LEFT JOIN w ON w.partner_id = g.id
+                 WHERE g.is_guest %(only)s
+            )
+            UPDATE res_partner p
+               SET rfm_last_in = inputs.last_in, rfm_stays = inputs.freq,
+                   rfm_spend = inputs.spend
+              FROM inputs
+             WHERE p.id = inputs.id
+               AND (p.rfm_last_in, p.rfm_stays, p.rfm_spend)
+                   IS DISTINCT FROM (inputs.last_in, inputs.freq, inputs.spend)
+            """,
+            states=RFM_STATES, since=since, today=today, only=only, only_stays=only_stays,
+        )
+
+    @api.model
+    def _hotel_rfm_sql(self):
+        """One UPDATE that scores every guest from the stored inputs (_hotel_rfm_inputs_sql).
+
+        Scores are quintiles over the guests with a counted stay in the rolling window:
+        ``CEIL(5 * CUME_DIST())`` so that equal values share a score (``NTILE`` would split
+        guests with the same number of stays across buckets). Recency ranks the most recent
+        last stay highest. Guests whose stays are all older than the window are ``lost``;
+        guests without any stay carry no score. A score depends on every other guest's
+        inputs: the ranking is over all guests, but only the guests whose score changed are
+        written.
+        """
+        return SQL(
+            """
+            WITH q AS (
+                SELECT id AS partner_id, rfm_stays AS freq,
+                       CEIL(5 * CUME_DIST() OVER (ORDER BY rfm_last_in))::int AS r,
+                       CEIL(5 * CUME_DIST() OVER (ORDER BY rfm_stays))::int AS f,
+                       CEIL(5 * CUME_DIST() OVER (ORDER BY rfm_spend))::int AS m
+                  FROM res_partner
+                 WHERE is_guest AND rfm_stays > 0
             ), scored AS (
                 SELECT g.id,
                        q.r, q.f, q.m,
@@ -372,28 +409,69 @@ class ResPartner(models.Model):
                AND (p.rfm_recency, p.rfm_frequency, p.rfm_monetary, p.rfm_score, p.rfm_segment)
                    IS DISTINCT FROM
                    (scored.r, scored.f, scored.m, scored.score, scored.segment)
-            """,
-            states=RFM_STATES,
-            since=since,
-            today=today,
+            """
         )
 
     @api.model
-    def _hotel_recompute_rfm(self, today=None):
-        """Score every guest in one statement; returns the number of guests that changed."""
+    def _hotel_recompute_rfm(self, today=None, partner_ids=None):
+        """Score every guest; the inputs of the given guests only (all when None) are
+        computed again from their stays first. Returns the number of guests whose scores
+        changed."""
         today = today or fields.Date.context_today(self)
         months = self._hotel_rfm_window_months()
         self.env["hotel.stay"].flush_model()
-        self.flush_model(["is_guest", "last_stay_date"])
-        # a conflict with a user's write is retried by the nightly job (retry_on_conflict)
-        self.env.cr.execute(self._hotel_rfm_sql(today, months), log_exceptions=False)
+        self.flush_model(["is_guest", "last_stay_date", "stay_count"])
+        # a conflict with a user's write is retried by the nightly job (retry_on_conflict),
+        # not an ERROR line of the server log
+        self.env.cr.execute(self._hotel_rfm_inputs_sql(today, months, partner_ids),
+                            log_exceptions=False)
+        self.env.cr.execute(self._hotel_rfm_sql(), log_exceptions=False)
         changed = self.env.cr.rowcount
-        self.invalidate_model(list(RFM_FIELDS))
+        self.invalidate_model([*RFM_FIELDS, *RFM_INPUTS])
+        return changed
+
+    @api.model
+    def _hotel_rfm_nightly_ids(self, mark, today, months):
+        """Guests whose RFM inputs may differ from those stored at ``mark``: their stays or
+        profile written since, or a stay of theirs whose check-in left the window or was
+        reached between the mark's day and ``today``."""
+        self.env.flush_all()
+        self.env.cr.execute(SQL(
+            """
+            SELECT partner_id FROM hotel_stay WHERE write_date >= %(since)s
+             UNION
+            SELECT partner_id FROM hotel_stay
+             WHERE check_in >= %(left_from)s AND check_in < %(left_to)s
+             UNION
+            SELECT partner_id FROM hotel_stay
+             WHERE check_in > %(day)s AND check_in <= %(today)s
+             UNION
+            SELECT id FROM res_partner WHERE is_guest AND write_date >= %(since)s
+            """,
+            since=mark.since, day=mark.day, today=today,
+            left_from=mark.day - relativedelta(months=months),
+            left_to=today - relativedelta(months=months),
+        ))
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _hotel_nightly_rfm(self, today=None):
+        """The nightly RFM job: the inputs of the guests whose stays changed or moved
+        through the window since the last run (of every guest on the first run, or after
+        the window's length changed), then the ranking of all guests."""
+        today = today or fields.Date.context_today(self)
+        months = self._hotel_rfm_window_months()
+        mark = NightlyMark(self.env, "rfm")
+        ids = None
+        if not mark.full and mark.extra.get("months") == months:
+            ids = self._hotel_rfm_nightly_ids(mark, today, months)
+        changed = self._hotel_recompute_rfm(today=today, partner_ids=ids)
+        mark.save(today, months=months)
         return changed
 
     @api.model
     def _cron_hotel_recompute_rfm(self):
-        changed = retry_on_conflict(self.env, self._hotel_recompute_rfm)
+        changed = retry_on_conflict(self.env, self._hotel_nightly_rfm)
         self.env["ir.cron"]._notify_progress(done=1, remaining=0)
         return changed
 

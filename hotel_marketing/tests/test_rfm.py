@@ -78,3 +78,57 @@ class TestRfm(HotelMarketingCase):
         self.env["ir.config_parameter"].sudo().set_param("hotel_marketing.rfm_window_months", "0")
         with self.assertRaisesRegex(UserError, "RFM window"):
             self.Partner._hotel_recompute_rfm()
+
+    def test_the_nightly_job_recomputes_changed_inputs_only_and_equals_the_full_run(self):
+        """Issue 18: the nightly RFM job recomputes the inputs of the guests whose stays
+        changed or moved through the window since its last run; its scores are those of a
+        full run."""
+        import json
+        from datetime import timedelta
+
+        from odoo import fields
+
+        from odoo.addons.hotel_crm.tools.nightly import PARAM, NightlyMark
+
+        def quiet_mark(day):
+            self.env.flush_all()
+            self.env.cr.execute("SELECT MAX(write_date) FROM res_partner")
+            after = self.env.cr.fetchone()[0] + timedelta(seconds=1)
+            self.env["ir.config_parameter"].set_param(PARAM % "rfm", json.dumps(
+                {"since": fields.Datetime.to_string(after), "day": day, "months": 24}))
+            return after
+
+        def state():
+            self.env.flush_all()
+            self.env.cr.execute(
+                "SELECT id, rfm_last_in, rfm_stays, rfm_spend, rfm_score, rfm_segment "
+                "FROM res_partner WHERE is_guest ORDER BY id")
+            return self.env.cr.fetchall()
+
+        self.Partner._hotel_recompute_rfm(today=date(2026, 11, 20))
+        quiet_mark("2026-11-20")
+        ids = self.Partner._hotel_rfm_nightly_ids(
+            NightlyMark(self.env, "rfm"), date(2026, 11, 20), 24)
+        self.assertFalse(set(ids) & set((self.ranked | self.lost).ids), "a quiet night")
+        # a day later: a stay booked for today is reached, a stay written in SQL since
+        with freeze_time("2026-11-20"):
+            arriving = self.make_guest("RFM arriving")
+            self.make_stay(arriving, date(2026, 11, 21), state="in_house")
+        self.Partner._hotel_recompute_rfm(today=date(2026, 11, 20))
+        after = quiet_mark("2026-11-20")
+        self.assertEqual(arriving.rfm_stays, 0, "not reached on the 20th")
+        stay = self.env["hotel.stay"].search([("partner_id", "=", self.ranked[0].id)], limit=1)
+        self.env.cr.execute(
+            "UPDATE hotel_stay SET amount_company = amount_company + 5000, write_date = %s "
+            "WHERE id = %s", [after + timedelta(seconds=1), stay.id])
+        self.env.invalidate_all()
+        with freeze_time("2026-11-21"):
+            ids = set(self.Partner._hotel_rfm_nightly_ids(
+                NightlyMark(self.env, "rfm"), date(2026, 11, 21), 24))
+            self.assertEqual(ids & set((self.ranked | self.lost | arriving).ids),
+                             {arriving.id, self.ranked[0].id})
+            self.Partner._hotel_nightly_rfm()
+        nightly = state()
+        self.assertEqual(arriving.rfm_stays, 1)
+        self.assertEqual(self.Partner._hotel_recompute_rfm(today=date(2026, 11, 21)), 0)
+        self.assertEqual(state(), nightly, "the nightly scores are the full run's")
