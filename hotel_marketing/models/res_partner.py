@@ -1,3 +1,7 @@
+import random
+import time
+
+import psycopg2
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
@@ -5,7 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from odoo.addons.hotel_crm.models.res_partner_privacy import phone_key, suppression_hash
-from odoo.addons.hotel_crm.tools.nightly import NightlyMark, retry_on_conflict
+from odoo.addons.hotel_crm.tools.nightly import NightlyMark
 from odoo.addons.hotel_crm.tools.trusted import check_protected_fields
 
 RFM_SEGMENTS = [
@@ -23,6 +27,8 @@ RFM_FIELDS = ("rfm_recency", "rfm_frequency", "rfm_monetary", "rfm_score", "rfm_
 # What the scores rank, per guest over the RFM window: kept so that a night recomputes them
 # only for the guests whose stays changed or moved through the window (issue 18).
 RFM_INPUTS = ("rfm_last_in", "rfm_stays", "rfm_spend")
+# Guests written by one transaction of the scheduled RFM job (see _hotel_rfm_in_chunks).
+RFM_CHUNK = 20_000
 
 # Counted stays for the portrait: the guest actually came.
 RFM_STATES = ("in_house", "checked_out")
@@ -372,6 +378,25 @@ class ResPartner(models.Model):
         """
         return SQL(
             """
+            WITH scored AS (%(scored)s)
+            UPDATE res_partner p
+               SET rfm_recency = scored.r, rfm_frequency = scored.f,
+                   rfm_monetary = scored.m, rfm_score = scored.score,
+                   rfm_segment = scored.segment
+              FROM scored
+             WHERE p.id = scored.id
+               AND (p.rfm_recency, p.rfm_frequency, p.rfm_monetary, p.rfm_score, p.rfm_segment)
+                   IS DISTINCT FROM
+                   (scored.r, scored.f, scored.m, scored.score, scored.segment)
+            """,
+            scored=self._hotel_rfm_scored_sql(),
+        )
+
+    @api.model
+    def _hotel_rfm_scored_sql(self):
+        """The scores of every guest (id, r, f, m, score, segment) from the stored inputs."""
+        return SQL(
+            """
             WITH q AS (
                 SELECT id AS partner_id, rfm_stays AS freq,
                        CEIL(5 * CUME_DIST() OVER (ORDER BY rfm_last_in))::int AS r,
@@ -400,28 +425,23 @@ class ResPartner(models.Model):
                   LEFT JOIN q ON q.partner_id = g.id
                  WHERE g.is_guest
             )
-            UPDATE res_partner p
-               SET rfm_recency = scored.r, rfm_frequency = scored.f,
-                   rfm_monetary = scored.m, rfm_score = scored.score,
-                   rfm_segment = scored.segment
-              FROM scored
-             WHERE p.id = scored.id
-               AND (p.rfm_recency, p.rfm_frequency, p.rfm_monetary, p.rfm_score, p.rfm_segment)
-                   IS DISTINCT FROM
-                   (scored.r, scored.f, scored.m, scored.score, scored.segment)
+            SELECT * FROM scored
             """
         )
 
     @api.model
-    def _hotel_recompute_rfm(self, today=None, partner_ids=None):
+    def _hotel_recompute_rfm(self, today=None, partner_ids=None, commit=False):
         """Score every guest; the inputs of the given guests only (all when None) are
         computed again from their stays first. Returns the number of guests whose scores
-        changed."""
+        changed. With ``commit`` (the scheduled job), the rows are written in chunks that
+        each commit (see _hotel_rfm_in_chunks)."""
         today = today or fields.Date.context_today(self)
         months = self._hotel_rfm_window_months()
         self.env["hotel.stay"].flush_model()
         self.flush_model(["is_guest", "last_stay_date", "stay_count"])
-        # a conflict with a user's write is retried by the nightly job (retry_on_conflict),
+        if commit:
+            return self._hotel_rfm_in_chunks(today, months, partner_ids)
+        # the scheduled job writes in chunks that it runs again after a conflict (commit);
         # not an ERROR line of the server log
         self.env.cr.execute(self._hotel_rfm_inputs_sql(today, months, partner_ids),
                             log_exceptions=False)
@@ -429,6 +449,67 @@ class ResPartner(models.Model):
         changed = self.env.cr.rowcount
         self.invalidate_model([*RFM_FIELDS, *RFM_INPUTS])
         return changed
+
+    @api.model
+    def _hotel_rfm_in_chunks(self, today, months, partner_ids):
+        """The scheduled job's writes, RFM_CHUNK guests at a time, each chunk its own short
+        transaction: one statement over every guest would meet the guests that staff and
+        imports change meanwhile (Odoo's REPEATABLE READ refuses to write a row changed
+        after the statement's snapshot), again at each retry while an import runs. A chunk
+        that meets such a change is run again on a new snapshot. The scores are ranked once,
+        over every guest, into a temporary table."""
+        cr = self.env.cr
+        if partner_ids is None:
+            cr.execute(SQL("SELECT id FROM res_partner WHERE is_guest ORDER BY id"))
+            partner_ids = [row[0] for row in cr.fetchall()]
+        partner_ids = sorted(partner_ids)
+        for at in range(0, len(partner_ids), RFM_CHUNK):
+            chunk = partner_ids[at:at + RFM_CHUNK]
+            self._hotel_rfm_chunk(self._hotel_rfm_inputs_sql(today, months, chunk))
+        cr.execute(SQL(
+            "DROP TABLE IF EXISTS hotel_rfm_scored; "
+            "CREATE TEMP TABLE hotel_rfm_scored AS %s", self._hotel_rfm_scored_sql()))
+        cr.execute(SQL("SELECT id FROM hotel_rfm_scored ORDER BY id"))
+        scored_ids = [row[0] for row in cr.fetchall()]
+        self._hotel_rfm_commit()
+        changed = 0
+        for at in range(0, len(scored_ids), RFM_CHUNK):
+            changed += self._hotel_rfm_chunk(SQL(
+                """
+                UPDATE res_partner p
+                   SET rfm_recency = s.r, rfm_frequency = s.f, rfm_monetary = s.m,
+                       rfm_score = s.score, rfm_segment = s.segment
+                  FROM hotel_rfm_scored s
+                 WHERE p.id = s.id AND s.id BETWEEN %s AND %s
+                   AND (p.rfm_recency, p.rfm_frequency, p.rfm_monetary, p.rfm_score,
+                        p.rfm_segment)
+                       IS DISTINCT FROM (s.r, s.f, s.m, s.score, s.segment)
+                """, scored_ids[at], scored_ids[min(at + RFM_CHUNK, len(scored_ids)) - 1]))
+        cr.execute(SQL("DROP TABLE IF EXISTS hotel_rfm_scored"))
+        self.invalidate_model([*RFM_FIELDS, *RFM_INPUTS])
+        return changed
+
+    @api.model
+    def _hotel_rfm_chunk(self, statement, attempts=5):
+        """Run and commit one chunk's statement; on a conflict with another transaction,
+        roll the chunk back and run it again on a new snapshot. Returns its row count."""
+        for attempt in range(1, attempts + 1):
+            try:
+                self.env.cr.execute(statement, log_exceptions=False)
+                count = self.env.cr.rowcount
+                self._hotel_rfm_commit()
+                return count
+            except (psycopg2.extensions.TransactionRollbackError,
+                    psycopg2.errors.LockNotAvailable):
+                self.env.cr.rollback()
+                if attempt == attempts:
+                    raise
+                time.sleep(random.uniform(0.1, 0.5) * attempt)  # noqa: S311 (jitter)
+        return 0
+
+    def _hotel_rfm_commit(self):
+        # the scheduled job's own transactions (see _hotel_rfm_in_chunks)
+        self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @api.model
     def _hotel_rfm_nightly_ids(self, mark, today, months):
@@ -455,7 +536,7 @@ class ResPartner(models.Model):
         return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
-    def _hotel_nightly_rfm(self, today=None):
+    def _hotel_nightly_rfm(self, today=None, commit=False):
         """The nightly RFM job: the inputs of the guests whose stays changed or moved
         through the window since the last run (of every guest on the first run, or after
         the window's length changed), then the ranking of all guests."""
@@ -465,13 +546,14 @@ class ResPartner(models.Model):
         ids = None
         if not mark.full and mark.extra.get("months") == months:
             ids = self._hotel_rfm_nightly_ids(mark, today, months)
-        changed = self._hotel_recompute_rfm(today=today, partner_ids=ids)
+        # the mark of this run is kept only once the run has ended (with commit, at the end)
+        changed = self._hotel_recompute_rfm(today=today, partner_ids=ids, commit=commit)
         mark.save(today, months=months)
         return changed
 
     @api.model
     def _cron_hotel_recompute_rfm(self):
-        changed = retry_on_conflict(self.env, self._hotel_nightly_rfm)
+        changed = self._hotel_nightly_rfm(commit=True)
         self.env["ir.cron"]._notify_progress(done=1, remaining=0)
         return changed
 

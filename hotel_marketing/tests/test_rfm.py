@@ -132,3 +132,31 @@ class TestRfm(HotelMarketingCase):
         self.assertEqual(arriving.rfm_stays, 1)
         self.assertEqual(self.Partner._hotel_recompute_rfm(today=date(2026, 11, 21)), 0)
         self.assertEqual(state(), nightly, "the nightly scores are the full run's")
+
+    def test_the_scheduled_job_writes_in_chunks_the_scores_of_one_statement(self):
+        """The scheduled job commits chunks of guests (a statement over every guest would
+        meet the guests changed meanwhile); the scores are those of one statement."""
+        from unittest.mock import patch
+
+        from ..models import res_partner as partner_module
+
+        def state():
+            self.env.flush_all()
+            self.env.cr.execute(
+                "SELECT id, rfm_last_in, rfm_stays, rfm_spend, rfm_score, rfm_segment "
+                "FROM res_partner WHERE is_guest ORDER BY id")
+            return self.env.cr.fetchall()
+
+        Partner = type(self.Partner)
+        commits = []
+        with patch.object(Partner, "_hotel_rfm_commit", lambda partner: commits.append(1)), \
+                patch.object(partner_module, "RFM_CHUNK", 4):
+            self.Partner._hotel_recompute_rfm(today=date(2026, 11, 20), commit=True)
+        chunked = state()
+        self.assertGreater(len(commits), 3, "several short transactions")
+        self.env.cr.execute("UPDATE res_partner SET rfm_score = NULL, rfm_stays = 0, "
+                            "rfm_last_in = NULL, rfm_spend = 0, rfm_segment = NULL")
+        self.env.invalidate_all()
+        self.Partner._hotel_recompute_rfm(today=date(2026, 11, 20))
+        self.assertEqual(state(), chunked)
+        self.assertEqual(self.ranked[-1].rfm_score, "555")
