@@ -16,6 +16,7 @@ import logging
 import random
 import time
 
+import psycopg2
 from psycopg2.errors import DeadlockDetected, SerializationFailure
 
 from odoo import fields
@@ -80,3 +81,34 @@ def retry_on_conflict(env, work, attempts=3):
             env.cr.rollback()
             time.sleep(random.uniform(0.5, 2.0) * attempt)  # noqa: S311 (jitter)
     return None
+
+
+def run_in_chunks(env, ids, work, size, attempts=5):
+    """Call ``work(chunk)`` for ``ids`` (sorted) ``size`` at a time, each chunk in its own
+    transaction, committed: a scheduled job's statement over every row would meet the rows
+    that users change all day (a member being redeemed) and fail at every retry. A chunk
+    that meets such a change is rolled back and run again on a new snapshot. Only for the
+    scheduled jobs' own code (it commits). Returns the sum of what ``work`` returns."""
+    total = 0
+    ids = sorted(ids)
+    for at in range(0, len(ids), size):
+        chunk = ids[at:at + size]
+        for attempt in range(1, attempts + 1):
+            try:
+                result = work(chunk) or 0
+                commit(env)
+                total += result
+                break
+            except (psycopg2.extensions.TransactionRollbackError,
+                    psycopg2.errors.LockNotAvailable):
+                env.cr.rollback()
+                if attempt == attempts:
+                    raise
+                time.sleep(random.uniform(0.1, 0.5) * attempt)  # noqa: S311 (jitter)
+    return total
+
+
+def commit(env):
+    """Commit a scheduled job's chunk (a function of its own, which tests replace: a test's
+    transaction is never committed)."""
+    env.cr.commit()  # pylint: disable=invalid-commit

@@ -6,11 +6,14 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, float_round, format_amount
 
-from odoo.addons.hotel_crm.tools.nightly import NightlyMark, retry_on_conflict
+from odoo.addons.hotel_crm.tools.nightly import NightlyMark, run_in_chunks
 from odoo.addons.hotel_crm.tools.trusted import check_protected_fields, trusted
 
 # Granted by ``trusted()`` to the programme's own code that sets a member's derived fields.
 MEMBER_FIGURES = "hotel_loyalty.member_figures"
+# Members evaluated by one transaction of the scheduled tier job: small enough that a chunk
+# holding a member being redeemed right now is done again in a fraction of a second.
+TIER_CHUNK = 2_000
 
 
 class HotelLoyaltyMember(models.Model):
@@ -385,16 +388,26 @@ class HotelLoyaltyMember(models.Model):
     def _cron_evaluate_tiers(self, today=None):
         """Nightly: evaluate the members whose tier may change since the last run (every
         member on the first run, or when a tier or a programme was changed since)."""
-        return retry_on_conflict(self.env, lambda: self._nightly_tiers(today))
+        return self._nightly_tiers(today, commit=True)
 
     @api.model
-    def _nightly_tiers(self, today=None):
+    def _nightly_tiers(self, today=None, commit=False):
+        """With ``commit`` (the scheduled job), members are evaluated TIER_CHUNK at a time,
+        each chunk committed and run again after a conflict with a user (run_in_chunks)."""
         today = fields.Date.to_date(today or fields.Date.context_today(self))
         mark = NightlyMark(self.env, "tiers")
         ids = None
         if not mark.full and not self._tier_rules_changed_since(mark.since):
             ids = self._nightly_member_ids(mark, today)
-        changes = self._run_tier_evaluation(member_ids=ids, today=today) if ids != [] else 0
+        if not commit:
+            changes = self._run_tier_evaluation(member_ids=ids, today=today) \
+                if ids != [] else 0
+        else:
+            if ids is None:
+                self.env.cr.execute(SQL("SELECT id FROM hotel_loyalty_member WHERE active"))
+                ids = [row[0] for row in self.env.cr.fetchall()]
+            changes = run_in_chunks(self.env, ids, lambda chunk: self._run_tier_evaluation(
+                member_ids=chunk, today=today), TIER_CHUNK)
         mark.save(today)
         self.env["ir.cron"]._notify_progress(done=changes, remaining=0)
         return changes

@@ -1,6 +1,9 @@
 from datetime import date, timedelta
+from unittest.mock import patch
 
 from odoo.tests import TransactionCase, new_test_user
+
+from odoo.addons.hotel_crm.tools import nightly
 
 
 class LoyaltyCase(TransactionCase):
@@ -9,6 +12,11 @@ class LoyaltyCase(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # the scheduled jobs commit their chunks (hotel_crm.tools.nightly.run_in_chunks): in
+        # a test, the test's transaction goes on
+        patcher = patch.object(nightly, "commit", lambda env: None)
+        patcher.start()
+        cls.addClassCleanup(patcher.stop)
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.company = cls.env.company
         cls.program = cls.env["hotel.loyalty.program"]._for_company(cls.company)

@@ -106,3 +106,24 @@ class TestNightlyTiers(LoyaltyCase):
             last = day
         self.assertEqual(self.leaving.tier_id, self.member_tier,
                          "period over on 2026-07-01, grace on 2026-07-31: one tier down")
+
+    def test_the_scheduled_job_commits_small_chunks_with_the_result_of_one_statement(self):
+        """A statement over every member would meet the members being redeemed all day and
+        fail at each retry: the scheduled job evaluates members in chunks, each committed."""
+        from unittest.mock import patch
+
+        from odoo.addons.hotel_crm.tools import nightly
+
+        from ..models import hotel_loyalty_member as member_module
+
+        commits = []
+        with patch.object(member_module, "TIER_CHUNK", 1), \
+                patch.object(nightly, "commit", lambda env: commits.append(1)), \
+                freeze_time("2026-09-01"):
+            self.Member._cron_evaluate_tiers()
+        chunked = self.members_state()
+        self.assertGreaterEqual(len(commits), 2)
+        with freeze_time("2026-09-01"):
+            self.assertEqual(self.Member._run_tier_evaluation(), 0)
+        self.assertEqual(self.members_state(), chunked)
+        self.assertEqual(self.leaving.tier_id, self.member_tier)
