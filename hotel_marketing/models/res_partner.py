@@ -1,7 +1,3 @@
-import random
-import time
-
-import psycopg2
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
@@ -9,7 +5,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from odoo.addons.hotel_crm.models.res_partner_privacy import phone_key, suppression_hash
-from odoo.addons.hotel_crm.tools.nightly import NightlyMark
+from odoo.addons.hotel_crm.tools import nightly
+from odoo.addons.hotel_crm.tools.nightly import NightlyMark, run_in_chunks
 from odoo.addons.hotel_crm.tools.trusted import check_protected_fields
 
 RFM_SEGMENTS = [
@@ -28,7 +25,7 @@ RFM_FIELDS = ("rfm_recency", "rfm_frequency", "rfm_monetary", "rfm_score", "rfm_
 # only for the guests whose stays changed or moved through the window (issue 18).
 RFM_INPUTS = ("rfm_last_in", "rfm_stays", "rfm_spend")
 # Guests written by one transaction of the scheduled RFM job (see _hotel_rfm_in_chunks).
-RFM_CHUNK = 20_000
+RFM_CHUNK = 2_000
 
 # Counted stays for the portrait: the guest actually came.
 RFM_STATES = ("in_house", "checked_out")
@@ -453,63 +450,44 @@ class ResPartner(models.Model):
     @api.model
     def _hotel_rfm_in_chunks(self, today, months, partner_ids):
         """The scheduled job's writes, RFM_CHUNK guests at a time, each chunk its own short
-        transaction: one statement over every guest would meet the guests that staff and
-        imports change meanwhile (Odoo's REPEATABLE READ refuses to write a row changed
-        after the statement's snapshot), again at each retry while an import runs. A chunk
-        that meets such a change is run again on a new snapshot. The scores are ranked once,
-        over every guest, into a temporary table."""
+        transaction (run_in_chunks): one statement over every guest would meet the guests
+        that staff and imports change meanwhile (Odoo's REPEATABLE READ refuses to write a
+        row changed after the statement's snapshot), again at each retry while an import
+        runs. The scores are ranked once, over every guest, into a temporary table."""
         cr = self.env.cr
         if partner_ids is None:
-            cr.execute(SQL("SELECT id FROM res_partner WHERE is_guest ORDER BY id"))
+            cr.execute(SQL("SELECT id FROM res_partner WHERE is_guest"))
             partner_ids = [row[0] for row in cr.fetchall()]
-        partner_ids = sorted(partner_ids)
-        for at in range(0, len(partner_ids), RFM_CHUNK):
-            chunk = partner_ids[at:at + RFM_CHUNK]
-            self._hotel_rfm_chunk(self._hotel_rfm_inputs_sql(today, months, chunk))
+
+        def inputs(chunk):
+            cr.execute(self._hotel_rfm_inputs_sql(today, months, chunk), log_exceptions=False)
+
+        run_in_chunks(self.env, partner_ids, inputs, RFM_CHUNK)
         cr.execute(SQL(
             "DROP TABLE IF EXISTS hotel_rfm_scored; "
             "CREATE TEMP TABLE hotel_rfm_scored AS %s", self._hotel_rfm_scored_sql()))
-        cr.execute(SQL("SELECT id FROM hotel_rfm_scored ORDER BY id"))
+        cr.execute(SQL("SELECT id FROM hotel_rfm_scored"))
         scored_ids = [row[0] for row in cr.fetchall()]
-        self._hotel_rfm_commit()
-        changed = 0
-        for at in range(0, len(scored_ids), RFM_CHUNK):
-            changed += self._hotel_rfm_chunk(SQL(
+        nightly.commit(self.env)  # the temporary table outlives the chunks' rollbacks
+
+        def scores(chunk):
+            cr.execute(SQL(
                 """
                 UPDATE res_partner p
                    SET rfm_recency = s.r, rfm_frequency = s.f, rfm_monetary = s.m,
                        rfm_score = s.score, rfm_segment = s.segment
                   FROM hotel_rfm_scored s
-                 WHERE p.id = s.id AND s.id BETWEEN %s AND %s
+                 WHERE p.id = s.id AND s.id = ANY(%s)
                    AND (p.rfm_recency, p.rfm_frequency, p.rfm_monetary, p.rfm_score,
                         p.rfm_segment)
                        IS DISTINCT FROM (s.r, s.f, s.m, s.score, s.segment)
-                """, scored_ids[at], scored_ids[min(at + RFM_CHUNK, len(scored_ids)) - 1]))
+                """, chunk), log_exceptions=False)
+            return cr.rowcount
+
+        changed = run_in_chunks(self.env, scored_ids, scores, RFM_CHUNK)
         cr.execute(SQL("DROP TABLE IF EXISTS hotel_rfm_scored"))
         self.invalidate_model([*RFM_FIELDS, *RFM_INPUTS])
         return changed
-
-    @api.model
-    def _hotel_rfm_chunk(self, statement, attempts=5):
-        """Run and commit one chunk's statement; on a conflict with another transaction,
-        roll the chunk back and run it again on a new snapshot. Returns its row count."""
-        for attempt in range(1, attempts + 1):
-            try:
-                self.env.cr.execute(statement, log_exceptions=False)
-                count = self.env.cr.rowcount
-                self._hotel_rfm_commit()
-                return count
-            except (psycopg2.extensions.TransactionRollbackError,
-                    psycopg2.errors.LockNotAvailable):
-                self.env.cr.rollback()
-                if attempt == attempts:
-                    raise
-                time.sleep(random.uniform(0.1, 0.5) * attempt)  # noqa: S311 (jitter)
-        return 0
-
-    def _hotel_rfm_commit(self):
-        # the scheduled job's own transactions (see _hotel_rfm_in_chunks)
-        self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @api.model
     def _hotel_rfm_nightly_ids(self, mark, today, months):

@@ -147,9 +147,10 @@ class TestRfm(HotelMarketingCase):
                 "FROM res_partner WHERE is_guest ORDER BY id")
             return self.env.cr.fetchall()
 
-        Partner = type(self.Partner)
+        from odoo.addons.hotel_crm.tools import nightly
+
         commits = []
-        with patch.object(Partner, "_hotel_rfm_commit", lambda partner: commits.append(1)), \
+        with patch.object(nightly, "commit", lambda env: commits.append(1)), \
                 patch.object(partner_module, "RFM_CHUNK", 4):
             self.Partner._hotel_recompute_rfm(today=date(2026, 11, 20), commit=True)
         chunked = state()
