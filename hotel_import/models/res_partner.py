@@ -6,6 +6,7 @@ from odoo.osv import expression
 
 from odoo.addons.hotel_crm.tools.trusted import check_protected_fields, trusted
 
+from ..tools import reader
 from ..tools.cleaning import CleaningError, clean_phone, name_key
 from .hotel_import_log import IMPORT_LOG
 
@@ -148,15 +149,14 @@ class ResPartner(models.Model):
         running) are copies of the guests' data: one holding an erased guest's e-mail,
         phone or name is deleted with its staged rows (the import stops and asks for the
         file again; its log keeps the counts). A spreadsheet cannot be searched as bytes:
-        every kept XLSX file goes."""
+        every kept XLSX file goes; a gzip-compressed CSV is searched unpacked."""
         if not needles:
             return
         texts = [n.strip('"') for n in needles if n.strip('"')]
         encoded = {t.encode(codec) for t in texts for codec in ("utf-8", "gb18030")}
         # sudo: erasure reaches the files kept by every property's imports
         logs = self.env["hotel.import.log"].sudo().search([("file_id", "!=", False)])
-        hit = logs.filtered(lambda log: (log.file_id.name or "").lower().endswith(".xlsx")
-                            or any(e in (log.file_id.raw or b"") for e in encoded))
+        hit = logs.filtered(lambda log: self._hotel_kept_file_holds(log.file_id, encoded))
         if not hit:
             return
         files = hit.file_id
@@ -165,6 +165,18 @@ class ResPartner(models.Model):
         files.unlink()
         # sudo: the staged copy of those files (administrators' working rows)
         self.env["hotel.import.stage"].sudo()._forget(hit.ids)
+
+    @api.model
+    def _hotel_kept_file_holds(self, attachment, encoded):
+        """Whether a kept import file may hold one of the ``encoded`` identifiers: a CSV
+        file searched as bytes (a gzip-compressed one unpacked by chunks); a spreadsheet, or
+        a file that cannot be read, is taken to hold them."""
+        if (attachment.name or "").lower().endswith(".xlsx"):
+            return True
+        try:
+            return reader.contains_any(attachment.raw or b"", encoded)
+        except CleaningError:
+            return True
 
     def _hotel_survivor(self):
         """The guest this profile was merged into (following merge chains), or itself."""

@@ -261,3 +261,20 @@ class TestBackgroundImport(HotelImportCase):
         self.run_job(job)
         self.assertEqual(job.state, "done")
         self.assertEqual(self.outcome(wizard.log_id), expected)
+
+    def test_erasure_searches_a_gzip_compressed_kept_file_unpacked(self):
+        import gzip
+
+        wizard = self.wizard(gzip.compress(self.data), filename="export.csv.gz",
+                             user=self.guest_relations)
+        wizard.action_dry_run()
+        log = wizard.log_id
+        self.assertTrue(log.sudo().file_id)
+        stranger = self.env["res.partner"].create(
+            {"name": "Nobody Here", "is_guest": True, "email": "nobody@example.org"})
+        stranger.sudo()._hotel_anonymise("test")
+        self.assertTrue(log.sudo().file_id, "a file without them is kept")
+        guest = self.env["res.partner"].create(
+            {"name": "刘洋", "is_guest": True, "email": "liuyang@example.com"})
+        guest.sudo()._hotel_anonymise("test")
+        self.assertFalse(log.sudo().file_id, "their e-mail is in the compressed file")

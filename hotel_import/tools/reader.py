@@ -114,6 +114,20 @@ def _gzip_chunks(data):
         raise CleaningError("file_unreadable")
 
 
+def contains_any(data, needles):
+    """Whether the file's bytes (a gzip-compressed file's unpacked bytes, read by chunks)
+    contain one of ``needles``."""
+    if data[:2] != GZIP_MAGIC:
+        return any(needle in data for needle in needles)
+    longest, tail = max(map(len, needles), default=0), b""
+    for chunk in _gzip_chunks(data):
+        window = tail + chunk
+        if any(needle in window for needle in needles):
+            return True
+        tail = window[-longest:]
+    return False
+
+
 def unpack(data):
     """The bytes of an uploaded file, a gzip-compressed one unpacked."""
     if data[:2] != GZIP_MAGIC:
@@ -153,14 +167,7 @@ def read_file(data, filename="", delimiter=None):
 
 
 def _csv_rows(text, delimiter):
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        for row in reader:
-            if "".join(row).strip():
-                yield row
-    except csv.Error as exc:
-        raise CleaningError("line_too_long" if "field limit" in str(exc)
-                            else "file_unreadable") from exc
+    return _csv_rows_of_lines(io.StringIO(text, newline=""), delimiter)
 
 
 def _xlsx_rows(data):
