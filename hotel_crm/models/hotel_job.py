@@ -26,7 +26,7 @@ RUNNABLE = ("queued", "running")
 # time limit (120 s by default). Once this share of the limit is spent, the runner lets the
 # run end and asks for a new one at once (ir.cron.trigger): its clock starts again.
 RUN_SHARE_OF_LIMIT = 0.4
-_run_started = {}  # (thread, cron run) -> when the cron worker's run of the jobs began
+_run_started = {}  # thread -> when its cron worker's run of the jobs began
 PROTECTED = ("name", "user_id", "company_id", "company_ids", "res_model", "res_id", "method",
              "state", "stage", "done", "total", "attempts", "payload", "error", "result_model",
              "result_id", "date_start", "date_end")
@@ -201,7 +201,9 @@ class HotelJob(models.Model):
     def _cron_run_jobs(self):
         """One batch of the oldest runnable job; the cron is called again while jobs remain
         (``_notify_progress``), so that batches of several jobs interleave."""
-        key = (threading.get_ident(), self.env.context.get("lastcall"))
+        # by thread, not by anything of the context: a run ends each way below, and a run
+        # Odoo ended after ten calls leaves a start that ends the next run after one batch
+        key = threading.get_ident()
         started = _run_started.setdefault(key, time.monotonic())
         job = self._claim()
         if not job:

@@ -189,19 +189,19 @@ class TestBackgroundJobs(HotelCrmCase):
         cron = self.env.ref("hotel_crm.ir_cron_hotel_job")
         notified = []
 
-        def runs(budget, lastcall):
+        def runs(budget):
             triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
             with patch.object(Job, "_commit", lambda job: None), \
                     patch.object(Job, "_run_budget", lambda job: budget), \
                     patch.object(Cron, "_notify_progress",
                                  lambda c, done=0, remaining=0, deactivate=False:
                                  notified.append((done, remaining))):
-                self.env["hotel.job"].with_context(lastcall=lastcall)._cron_run_jobs()
+                self.env["hotel.job"]._cron_run_jobs()
             return self.env["ir.cron.trigger"].search_count(
                 [("cron_id", "=", cron.id)]) - triggers
 
-        self.assertEqual(runs(budget=0.0, lastcall="run 1"), 1, "the next run is asked for")
+        self.assertEqual(runs(budget=0.0), 1, "the next run is asked for")
         self.assertEqual(notified[-1], (1, 0))
-        self.assertEqual(runs(budget=3600, lastcall="run 2"), 0)
+        self.assertEqual(runs(budget=3600), 0)
         self.assertEqual(notified[-1][0], 1)
         self.assertGreater(notified[-1][1], 0, "time is left: Odoo calls the runner again")

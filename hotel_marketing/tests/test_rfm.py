@@ -32,6 +32,13 @@ class TestRfm(HotelMarketingCase):
         ))
         cls.Partner._hotel_recompute_figures(today=date(2026, 11, 20))
 
+    def rfm_state(self):
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT id, rfm_last_in, rfm_stays, rfm_spend, rfm_score, rfm_segment "
+            "FROM res_partner WHERE is_guest ORDER BY id")
+        return self.env.cr.fetchall()
+
     def test_quintiles_on_a_known_dataset(self):
         self.Partner._hotel_recompute_rfm(today=date(2026, 11, 20))
         expected = [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
@@ -98,13 +105,6 @@ class TestRfm(HotelMarketingCase):
                 {"since": fields.Datetime.to_string(after), "day": day, "months": 24}))
             return after
 
-        def state():
-            self.env.flush_all()
-            self.env.cr.execute(
-                "SELECT id, rfm_last_in, rfm_stays, rfm_spend, rfm_score, rfm_segment "
-                "FROM res_partner WHERE is_guest ORDER BY id")
-            return self.env.cr.fetchall()
-
         self.Partner._hotel_recompute_rfm(today=date(2026, 11, 20))
         quiet_mark("2026-11-20")
         ids = self.Partner._hotel_rfm_nightly_ids(
@@ -128,36 +128,29 @@ class TestRfm(HotelMarketingCase):
             self.assertEqual(ids & set((self.ranked | self.lost | arriving).ids),
                              {arriving.id, self.ranked[0].id})
             self.Partner._hotel_nightly_rfm()
-        nightly = state()
+        nightly = self.rfm_state()
         self.assertEqual(arriving.rfm_stays, 1)
         self.assertEqual(self.Partner._hotel_recompute_rfm(today=date(2026, 11, 21)), 0)
-        self.assertEqual(state(), nightly, "the nightly scores are the full run's")
+        self.assertEqual(self.rfm_state(), nightly, "the nightly scores are the full run's")
 
     def test_the_scheduled_job_writes_in_chunks_the_scores_of_one_statement(self):
         """The scheduled job commits chunks of guests (a statement over every guest would
         meet the guests changed meanwhile); the scores are those of one statement."""
         from unittest.mock import patch
 
-        from ..models import res_partner as partner_module
-
-        def state():
-            self.env.flush_all()
-            self.env.cr.execute(
-                "SELECT id, rfm_last_in, rfm_stays, rfm_spend, rfm_score, rfm_segment "
-                "FROM res_partner WHERE is_guest ORDER BY id")
-            return self.env.cr.fetchall()
-
         from odoo.addons.hotel_crm.tools import nightly
+
+        from ..models import res_partner as partner_module
 
         commits = []
         with patch.object(nightly, "commit", lambda env: commits.append(1)), \
                 patch.object(partner_module, "RFM_CHUNK", 4):
             self.Partner._hotel_recompute_rfm(today=date(2026, 11, 20), commit=True)
-        chunked = state()
+        chunked = self.rfm_state()
         self.assertGreater(len(commits), 3, "several short transactions")
         self.env.cr.execute("UPDATE res_partner SET rfm_score = NULL, rfm_stays = 0, "
                             "rfm_last_in = NULL, rfm_spend = 0, rfm_segment = NULL")
         self.env.invalidate_all()
         self.Partner._hotel_recompute_rfm(today=date(2026, 11, 20))
-        self.assertEqual(state(), chunked)
+        self.assertEqual(self.rfm_state(), chunked)
         self.assertEqual(self.ranked[-1].rfm_score, "555")
